@@ -1,0 +1,38 @@
+# Two commands for a new user: `make demo` and `make test`. Everything else is plumbing.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+AZURITE := node_modules/.bin/azurite-blob
+
+.PHONY: demo test setup lint typecheck pytest clean
+
+setup: $(STAMP) $(AZURITE)
+
+$(STAMP): setup.py dev_requirements.txt emulator/setup.py
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r dev_requirements.txt -e . -e emulator
+	touch $@
+
+$(AZURITE): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+lint: $(STAMP)
+	$(PY) -m ruff check azure emulator tests samples benchmarks
+
+typecheck: $(STAMP)
+	$(PY) -m mypy
+
+pytest: setup
+	$(PY) -m pytest
+
+test: lint typecheck pytest
+
+demo: setup
+	$(PY) -m mhsm_emulator.demo
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache
