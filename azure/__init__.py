@@ -1,1 +1,1 @@
-__path__ = __import__("pkgutil").extend_path(__path__, __name__)  # type: ignore[name-defined]
+__path__ = __import__("pkgutil").extend_path(__path__, __name__)

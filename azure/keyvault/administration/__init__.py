@@ -1,0 +1,26 @@
+"""Azure Key Vault administration client library (Managed HSM)."""
+
+from ._enums import KeyVaultDataAction, KeyVaultRoleScope, KeyVaultSettingType
+from ._models import (
+    KeyVaultBackupResult,
+    KeyVaultPermission,
+    KeyVaultRoleAssignment,
+    KeyVaultRoleAssignmentProperties,
+    KeyVaultRoleDefinition,
+    KeyVaultSetting,
+)
+from ._version import VERSION
+
+__version__ = VERSION
+
+__all__ = [
+    "KeyVaultBackupResult",
+    "KeyVaultDataAction",
+    "KeyVaultPermission",
+    "KeyVaultRoleAssignment",
+    "KeyVaultRoleAssignmentProperties",
+    "KeyVaultRoleDefinition",
+    "KeyVaultRoleScope",
+    "KeyVaultSetting",
+    "KeyVaultSettingType",
+]
