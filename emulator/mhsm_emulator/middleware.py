@@ -1,0 +1,135 @@
+"""The vault app's middleware chain: service headers and errors, fault injection, challenge authentication."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from .errors import JSON_CONTENT_TYPE, ServiceError, error_body, json_response
+from .state import CALLER_KEY, REQUEST_ID_KEY, get_state
+from .tokens import TokenError
+
+_log = logging.getLogger(__name__)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+SERVICE_VERSION = "1.9.2690.1"
+_STATIC_HEADERS = {
+    "Cache-Control": "no-cache",
+    "x-ms-keyvault-region": "local",
+    "x-ms-keyvault-service-version": SERVICE_VERSION,
+    "x-ms-keyvault-network-info": "conn_type=Ipv4;addr=127.0.0.1;act_addr_fam=InterNetwork;",
+    "Strict-Transport-Security": "max-age=31536000;includeSubDomains",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "SAMEORIGIN",
+    "Content-Security-Policy": "default-src 'self'",
+}
+
+
+def _error_response(error: ServiceError, request_id: str) -> web.Response:
+    message = f"{error.message} (Activity ID: {request_id})"
+    return json_response(error_body(error.code, message, error.innererror), status=error.status, headers=error.headers)
+
+
+def _from_http_exception(exc: web.HTTPException) -> ServiceError:
+    if exc.status == 404:
+        return ServiceError(404, "NotFound", "The requested URL was not found on this server.")
+    if exc.status == 405:
+        return ServiceError(405, "MethodNotAllowed", "The requested method is not allowed for this URL.")
+    if exc.status == 413:
+        return ServiceError(413, "RequestEntityTooLarge", "The request body is too large.")
+    code = "".join(word.capitalize() for word in (exc.reason or "Error").split())
+    return ServiceError(exc.status, code, exc.reason or "Request failed.")
+
+
+@web.middleware
+async def service_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Outermost: request id, service headers on every answer, exceptions turned into JSON errors.
+
+    Unexpected exceptions become a JSON 500 without a stack trace (logged server-side); bad input is meant to
+    be caught earlier as a 4xx.
+    """
+    request_id = str(uuid.uuid4())
+    request[REQUEST_ID_KEY] = request_id
+    started = time.monotonic()
+    try:
+        response = await handler(request)
+    except ServiceError as exc:
+        response = _error_response(exc, request_id)
+    except web.HTTPException as exc:
+        response = _error_response(_from_http_exception(exc), request_id)
+    except (asyncio.CancelledError, ConnectionResetError):
+        raise
+    except Exception:
+        _log.exception("unhandled error in %s %s", request.method, request.path)
+        response = _error_response(ServiceError(500, "InternalError", "An unexpected error occurred."), request_id)
+    for name, value in _STATIC_HEADERS.items():
+        response.headers.setdefault(name, value)
+    response.headers["x-ms-request-id"] = request_id
+    response.headers["x-ms-server-latency"] = str(int((time.monotonic() - started) * 1000))
+    if "Content-Type" not in response.headers or response.headers["Content-Type"].startswith("application/octet"):
+        response.headers["Content-Type"] = JSON_CONTENT_TYPE
+    if response.status >= 400 and response.status not in (429, 503):
+        # azure-core retries any error carrying Retry-After: only injected faults may have it.
+        response.headers.pop("Retry-After", None)
+    return response
+
+
+class DroppedConnection(Exception):
+    """Raised after a fault-injected connection drop so nothing is written back."""
+
+
+@web.middleware
+async def fault_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Apply the fault injector's decision for this request (no-op while faults are off)."""
+    decision = get_state(request).faults.decide()
+    if decision.delay:
+        await asyncio.sleep(decision.delay)
+    if decision.drop:
+        transport = request.transport
+        if transport is not None:
+            transport.abort()
+        raise asyncio.CancelledError("fault injection: connection dropped")
+    if decision.status is not None:
+        retry_after = str(get_state(request).faults.config.retry_after)
+        code = "Throttled" if decision.status == 429 else "ServiceUnavailable"
+        message = (
+            "Request was not processed because too many requests were received. Retry after the period in the "
+            "Retry-After header." if decision.status == 429 else "The service is temporarily unavailable."
+        )
+        raise ServiceError(decision.status, code, message, headers={"Retry-After": retry_after})
+    return await handler(request)
+
+
+def challenge_header(tenant_id: str, resource: str) -> str:
+    """The ``WWW-Authenticate`` value of a 401: authority URL with the tenant, and the resource."""
+    return f'Bearer authorization="https://login.microsoftonline.com/{tenant_id}", resource="{resource}"'
+
+
+@web.middleware
+async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Challenge authentication: 401 with a challenge unless a valid bearer token comes with the request.
+
+    Runs before any handler reads the body, so the client's body-less probe (``Content-Length: 0``) is answered
+    at once. A rejected token gets a fresh challenge too.
+    """
+    state = get_state(request)
+    resource = state.resource_for_host(request.host)
+    headers = {"WWW-Authenticate": challenge_header(state.config.tenant_id, resource)}
+    authorization = request.headers.get("Authorization", "")
+    scheme, _, token = authorization.strip().partition(" ")
+    if not authorization:
+        raise ServiceError(401, "Unauthorized", "AKV10000: Request is missing a Bearer or PoP token.", headers=headers)
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ServiceError(401, "Unauthorized", "The Authorization header must be 'Bearer <token>'.", headers=headers)
+    try:
+        caller = state.issuer.verify(token.strip(), [resource, resource + "/"])
+    except TokenError as exc:
+        raise ServiceError(401, "Unauthorized", str(exc), headers=headers) from None
+    request[CALLER_KEY] = caller
+    return await handler(request)
