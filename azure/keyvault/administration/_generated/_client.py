@@ -1,0 +1,60 @@
+"""The sync generated client."""
+
+from copy import deepcopy
+from typing import Any
+
+from azure.core import PipelineClient
+from azure.core.rest import HttpRequest, HttpResponse
+
+from ._configuration import KeyVaultClientConfiguration
+from ._operations import KeyVaultClientOperationsMixin, RoleAssignmentsOperations, RoleDefinitionsOperations
+from ._serialization import Deserializer, Serializer
+
+
+class KeyVaultClient(KeyVaultClientOperationsMixin):
+    """The Managed HSM administration REST operations, for any supported api-version.
+
+    Backup, restore and settings operations are methods of the client; role operations are on
+    :attr:`role_definitions` and :attr:`role_assignments`. Every operation takes the vault URL
+    as its first argument.
+
+    :keyword str api_version: The service API version (7.2, 7.3, 7.4, 7.5, 7.6, 2025-07-01; any
+     other string is sent as it is).
+    :keyword kwargs: Policy and transport keywords for azure-core's PipelineClient
+     (``transport``, ``policies``, ``per_call_policies``, ``per_retry_policies``,
+     ``authentication_policy``, ``retry_total``, ...).
+    """
+
+    def __init__(self, *, api_version: str, **kwargs: Any) -> None:
+        self._config = KeyVaultClientConfiguration(api_version=api_version, **kwargs)
+        self._client: PipelineClient = PipelineClient(base_url="{vaultBaseUrl}", config=self._config, **kwargs)
+        self._serialize = Serializer()
+        self._deserialize = Deserializer()
+        self.role_definitions = RoleDefinitionsOperations(
+            self._client, self._config, self._serialize, self._deserialize
+        )
+        self.role_assignments = RoleAssignmentsOperations(
+            self._client, self._config, self._serialize, self._deserialize
+        )
+
+    def send_request(self, request: HttpRequest, *, stream: bool = False, **kwargs: Any) -> HttpResponse:
+        """Run a request through the client's pipeline as it is (its URL must be absolute).
+
+        :param request: The request; it is copied, not changed.
+        :type request: ~azure.core.rest.HttpRequest
+        :keyword bool stream: Whether to stream the response body.
+        :returns: The response; error statuses are not raised.
+        :rtype: ~azure.core.rest.HttpResponse
+        """
+        return self._client.send_request(deepcopy(request), stream=stream, **kwargs)
+
+    def close(self) -> None:
+        """Close the transport's sockets."""
+        self._client.close()
+
+    def __enter__(self) -> "KeyVaultClient":
+        self._client.__enter__()
+        return self
+
+    def __exit__(self, *exc_details: Any) -> None:
+        self._client.__exit__(*exc_details)

@@ -1,0 +1,210 @@
+"""The sans-I/O half of every operation, shared by the sync and async operation classes.
+
+The twins in ``_operations.py`` and ``aio/_operations.py`` only send requests and wrap results
+in pollers/pagers; everything else (keyword handling, request preparation, status checks, error
+mapping, deserialization, next-link requests, LRO settings) lives here.
+"""
+
+from typing import Any, Callable, Mapping, MutableMapping, Optional
+
+from azure.core.exceptions import (
+    ClientAuthenticationError,
+    HttpResponseError,
+    ResourceExistsError,
+    ResourceNotFoundError,
+    ResourceNotModifiedError,
+    map_error,
+)
+from azure.core.pipeline import PipelineResponse
+from azure.core.rest import HttpRequest
+
+from ._request_builders import OperationSpec, build_next_link_request, build_request
+from ._serialization import Deserializer, Serializer, failsafe_deserialize, response_payload
+
+#: Status codes mapped to specific exceptions; callers may extend or override with ``error_map=``.
+DEFAULT_ERROR_MAP: Mapping[int, type[HttpResponseError]] = {
+    401: ClientAuthenticationError,
+    404: ResourceNotFoundError,
+    409: ResourceExistsError,
+    304: ResourceNotModifiedError,
+}
+
+#: ``final-state-via`` of every Key Vault LRO: the result is the last status body, no final GET.
+LRO_OPTIONS = {"final-state-via": "azure-async-operation"}
+
+ClsType = Optional[Callable[..., Any]]
+
+
+class PreparedCall:
+    """A request ready to send, with the error map and ``cls`` taken out of the keywords."""
+
+    __slots__ = ("cls", "error_map", "request", "spec")
+
+    def __init__(
+        self, spec: OperationSpec, request: HttpRequest, error_map: MutableMapping[int, Any], cls: ClsType
+    ) -> None:
+        self.spec = spec
+        self.request = request
+        self.error_map = error_map
+        self.cls = cls
+
+
+class LroSettings:
+    """The LRO keywords of a ``begin_*`` call (``polling``, ``polling_interval``,
+    ``continuation_token``, ``cls``), popped from the caller's keywords."""
+
+    __slots__ = ("cls", "continuation_token", "polling", "polling_interval")
+
+    def __init__(self, kwargs: MutableMapping[str, Any], default_interval: float) -> None:
+        self.polling: Any = kwargs.pop("polling", True)
+        self.polling_interval: float = kwargs.pop("polling_interval", default_interval)
+        self.continuation_token: Optional[str] = kwargs.pop("continuation_token", None)
+        self.cls: ClsType = kwargs.pop("cls", None)
+
+
+class OperationsCore:
+    """Base of every operation class: holds the client parts and the shared logic.
+
+    :param client: The azure-core (Async)PipelineClient.
+    :param config: The client configuration (its ``api_version`` is sent on every request).
+    :param serializer: The msrest serializer over all models.
+    :param deserializer: The msrest deserializer over all models.
+    """
+
+    _client: Any
+    _config: Any
+    _serialize: Serializer
+    _deserialize: Deserializer
+
+    def __init__(self, client: Any, config: Any, serializer: Serializer, deserializer: Deserializer) -> None:
+        self._client = client
+        self._config = config
+        self._serialize = serializer
+        self._deserialize = deserializer
+
+    # -- requests ----------------------------------------------------------------------------
+
+    def _absolute(self, request: HttpRequest, vault_base_url: str) -> HttpRequest:
+        """Join a relative request to the vault URL (inserted as given, not percent-quoted)."""
+        base = self._serialize.url("vault_base_url", vault_base_url, "str", skip_quote=True)
+        request.url = self._client.format_url(request.url, vaultBaseUrl=base)
+        return request
+
+    def _prepare(
+        self,
+        spec: OperationSpec,
+        vault_base_url: str,
+        kwargs: MutableMapping[str, Any],
+        path: Optional[Mapping[str, Any]] = None,
+        query: Optional[Mapping[str, Any]] = None,
+        body: Any = None,
+    ) -> PreparedCall:
+        """Pop the operation keywords from ``kwargs`` and build the absolute request.
+
+        What stays in ``kwargs`` goes to the pipeline run.
+        """
+        error_map: MutableMapping[int, Any] = dict(DEFAULT_ERROR_MAP)
+        error_map.update(kwargs.pop("error_map", None) or {})
+        cls = kwargs.pop("cls", None)
+        headers = kwargs.pop("headers", None)
+        params = kwargs.pop("params", None)
+        json = None
+        if body is not None and spec.body_type is not None:
+            json = self._serialize.body(body, spec.body_type)
+        request = build_request(
+            spec,
+            api_version=self._config.api_version,
+            path=path,
+            query=query,
+            json=json,
+            headers=headers,
+            params=params,
+        )
+        return PreparedCall(spec, self._absolute(request, vault_base_url), error_map, cls)
+
+    def _next_page_request(self, next_link: str, vault_base_url: str) -> HttpRequest:
+        return self._absolute(build_next_link_request(next_link, api_version=self._config.api_version), vault_base_url)
+
+    # -- responses ---------------------------------------------------------------------------
+
+    def _check_status(self, status: int, pipeline_response: PipelineResponse, error_map: Mapping[int, Any]) -> None:
+        """Raise the mapped exception, or HttpResponseError with the parsed KeyVaultError."""
+        response = pipeline_response.http_response
+        if response.status_code == status:
+            return
+        map_error(status_code=response.status_code, response=response, error_map=error_map)
+        try:
+            payload = response_payload(pipeline_response)
+        except ValueError:
+            payload = None
+        error = failsafe_deserialize(self._deserialize, "KeyVaultError", payload)
+        raise HttpResponseError(response=response, model=error)
+
+    def _response_headers(self, spec: OperationSpec, pipeline_response: PipelineResponse) -> dict[str, Any]:
+        if not spec.lro:
+            return {}
+        headers = pipeline_response.http_response.headers
+        retry_after = headers.get("Retry-After")
+        return {
+            "Azure-AsyncOperation": headers.get("Azure-AsyncOperation"),
+            "Retry-After": int(retry_after) if retry_after and retry_after.isdigit() else None,
+        }
+
+    def _deserialize_body(self, spec: OperationSpec, pipeline_response: PipelineResponse) -> Any:
+        if spec.response_type is None:
+            return None
+        return self._deserialize(spec.response_type, response_payload(pipeline_response))
+
+    def _result(self, call: PreparedCall, pipeline_response: PipelineResponse, raw: bool = False) -> Any:
+        """The operation's return value: the model (or, with ``raw``, the PipelineResponse),
+        or whatever ``cls(pipeline_response, deserialized, response_headers)`` returns."""
+        self._check_status(call.spec.status, pipeline_response, call.error_map)
+        if call.cls is None and raw:
+            return pipeline_response
+        deserialized = self._deserialize_body(call.spec, pipeline_response)
+        if call.cls is not None:
+            return call.cls(pipeline_response, deserialized, self._response_headers(call.spec, pipeline_response))
+        return deserialized
+
+    def _page_items(self, spec: OperationSpec, pipeline_response: PipelineResponse, cls: ClsType) -> tuple[Any, Any]:
+        """``(next_link or None, items)`` of one list page; ``cls`` maps the item list."""
+        page = self._deserialize_body(spec, pipeline_response)
+        items = (page.value if page is not None else None) or []
+        if cls is not None:
+            items = cls(items)
+        next_link = page.next_link if page is not None else None
+        return next_link or None, items
+
+    def _lro_output(self, spec: OperationSpec, cls: ClsType) -> Callable[[PipelineResponse], Any]:
+        """The poller's deserialization callback: the final status body as ``spec``'s model."""
+
+        def get_long_running_output(pipeline_response: PipelineResponse) -> Any:
+            deserialized = self._deserialize_body(spec, pipeline_response)
+            if cls is not None:
+                return cls(pipeline_response, deserialized, self._response_headers(spec, pipeline_response))
+            return deserialized
+
+        return get_long_running_output
+
+    def _polling_method(
+        self,
+        settings: LroSettings,
+        vault_base_url: str,
+        kwargs: MutableMapping[str, Any],
+        base_polling: Callable[..., Any],
+        no_polling: Callable[[], Any],
+    ) -> Any:
+        """The polling method for ``polling``: True -> ``base_polling``, False -> ``no_polling``,
+        anything else is used as given."""
+        for key in ("error_map", "headers", "params"):
+            kwargs.pop(key, None)
+        if settings.polling is True:
+            return base_polling(
+                settings.polling_interval,
+                lro_options=dict(LRO_OPTIONS),
+                path_format_arguments={"vaultBaseUrl": vault_base_url},
+                **kwargs,
+            )
+        if settings.polling is False:
+            return no_polling()
+        return settings.polling

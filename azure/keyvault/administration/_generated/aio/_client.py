@@ -1,0 +1,57 @@
+"""The async generated client."""
+
+from copy import deepcopy
+from typing import Any, Awaitable
+
+from azure.core import AsyncPipelineClient
+from azure.core.rest import AsyncHttpResponse, HttpRequest
+
+from .._serialization import Deserializer, Serializer
+from ._configuration import AsyncKeyVaultClientConfiguration
+from ._operations import KeyVaultClientOperationsMixin, RoleAssignmentsOperations, RoleDefinitionsOperations
+
+
+class KeyVaultClient(KeyVaultClientOperationsMixin):
+    """Async twin of :class:`azure.keyvault.administration._generated.KeyVaultClient`.
+
+    :keyword str api_version: The service API version (any string is sent as it is).
+    :keyword kwargs: Policy and transport keywords for azure-core's AsyncPipelineClient.
+    """
+
+    def __init__(self, *, api_version: str, **kwargs: Any) -> None:
+        self._config = AsyncKeyVaultClientConfiguration(api_version=api_version, **kwargs)
+        self._client: AsyncPipelineClient = AsyncPipelineClient(
+            base_url="{vaultBaseUrl}", config=self._config, **kwargs
+        )
+        self._serialize = Serializer()
+        self._deserialize = Deserializer()
+        self.role_definitions = RoleDefinitionsOperations(
+            self._client, self._config, self._serialize, self._deserialize
+        )
+        self.role_assignments = RoleAssignmentsOperations(
+            self._client, self._config, self._serialize, self._deserialize
+        )
+
+    def send_request(
+        self, request: HttpRequest, *, stream: bool = False, **kwargs: Any
+    ) -> Awaitable[AsyncHttpResponse]:
+        """Run a request through the client's pipeline as it is (its URL must be absolute).
+
+        :param request: The request; it is copied, not changed.
+        :type request: ~azure.core.rest.HttpRequest
+        :keyword bool stream: Whether to stream the response body.
+        :returns: An awaitable of the response; error statuses are not raised.
+        :rtype: ~typing.Awaitable[~azure.core.rest.AsyncHttpResponse]
+        """
+        return self._client.send_request(deepcopy(request), stream=stream, **kwargs)
+
+    async def close(self) -> None:
+        """Close the transport's sessions."""
+        await self._client.close()
+
+    async def __aenter__(self) -> "KeyVaultClient":
+        await self._client.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc_details: Any) -> None:
+        await self._client.__aexit__(*exc_details)
