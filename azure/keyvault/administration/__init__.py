@@ -1,5 +1,6 @@
 """Azure Key Vault administration client library (Managed HSM)."""
 
+from ._backup_client import KeyVaultBackupClient
 from ._enums import KeyVaultDataAction, KeyVaultRoleScope, KeyVaultSettingType
 from ._models import (
     KeyVaultBackupResult,
@@ -15,6 +16,7 @@ __version__ = VERSION
 
 __all__ = [
     "KeyVaultBackupResult",
+    "KeyVaultBackupClient",
     "KeyVaultDataAction",
     "KeyVaultPermission",
     "KeyVaultRoleAssignment",

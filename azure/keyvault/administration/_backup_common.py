@@ -1,0 +1,226 @@
+"""Everything ``KeyVaultBackupClient`` and its async twin share that is not I/O.
+
+Each ``begin_*`` method turns its arguments into a :class:`BackupCall` here; the twins only send the requests
+and wrap the responses in a poller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Optional, Union
+
+from ._generated.models import (
+    PreBackupOperationParameters,
+    PreRestoreOperationParameters,
+    RestoreOperationParameters,
+    SASTokenParameter,
+    SelectiveKeyRestoreOperationParameters,
+)
+from ._internal import parse_folder_url
+from ._internal.continuation import StatusLocation, decode_continuation_token
+from ._internal.polling import DEFAULT_POLLING_INTERVAL, BackupPollingState, read_job
+from ._models import KeyVaultBackupResult
+
+PRE_OPERATION_API_VERSIONS = ("7.6-preview.2", "7.6", "2025-06-01-preview", "2025-07-01")
+"""The service versions that have ``/prebackup`` and ``/prerestore`` (the official package accepts exactly these)."""
+
+# Names of the generated client's operations.
+_FULL_BACKUP_STATUS = "full_backup_status"
+_RESTORE_STATUS = "restore_status"
+
+
+def backup_result(pipeline_response: Any) -> KeyVaultBackupResult:
+    """The result of a finished backup: the folder the service wrote, from the last status body."""
+    job = read_job(pipeline_response.http_response)
+    return KeyVaultBackupResult(folder_url=job.get("azureStorageBlobContainerUri"))
+
+
+def no_result(pipeline_response: Any) -> None:
+    """The result of restores and pre-checks: nothing."""
+    return None
+
+
+def return_pipeline_response(pipeline_response: Any, deserialized: Any, headers: Any) -> Any:
+    """A generated-operation ``cls`` that hands back the raw ``PipelineResponse``."""
+    return pipeline_response
+
+
+def check_pre_operation_version(api_version: str, operation: str) -> None:
+    """Refuse a pre-backup/pre-restore check on a service version that lacks it, before any request.
+
+    :param str api_version: The client's API version.
+    :param str operation: The generated operation's name, echoed in the message.
+    :raises ValueError: The version is not one of :data:`PRE_OPERATION_API_VERSIONS`.
+    """
+    if api_version not in PRE_OPERATION_API_VERSIONS:
+        raise ValueError(
+            f"'{operation}' is not available in API version {api_version}. "
+            "Pass service API version 7.6-preview.2 or newer to your client."
+        )
+
+
+@dataclass
+class BackupCall:
+    """A ``begin_*`` call, resolved: what to send, how to poll, and how to build the result."""
+
+    initial_operation: str
+    """The generated client's private initial call, e.g. ``_full_backup_initial``."""
+    initial_kwargs: dict[str, Any]
+    """Its operation arguments (body model, key name)."""
+    status_operation: str
+    """The generated status call used to resume from a continuation token."""
+    result: Callable[[Any], Any]
+    """Builds the poller's result from the final status response."""
+    continuation_token: Optional[str] = None
+    polling: Union[bool, Any] = True
+    polling_interval: float = DEFAULT_POLLING_INTERVAL
+    operation_config: dict[str, Any] = field(default_factory=dict)
+    """The caller's remaining keywords: pipeline options for every request of the operation."""
+
+    def resume_location(self) -> Optional[StatusLocation]:
+        """Decode the continuation token, if any (raises for malformed tokens, before any request)."""
+        return decode_continuation_token(self.continuation_token) if self.continuation_token else None
+
+    def polling_method(
+        self, polling_cls: type[BackupPollingState[Any]], no_polling_cls: type, status_url: Optional[str] = None
+    ) -> Any:
+        """The polling method for the poller: ours, none (``polling=False``) or the caller's own.
+
+        :param polling_cls: The twin's polling method class.
+        :param no_polling_cls: azure-core's ``NoPolling`` or ``AsyncNoPolling``.
+        :param status_url: The status URL a resumed operation polls when the status response names none.
+        """
+        if self.polling is True:
+            return polling_cls(self.polling_interval, status_url=status_url, **self.operation_config)
+        if not self.polling:
+            return no_polling_cls()
+        if status_url and isinstance(self.polling, BackupPollingState) and not self.polling.status_url:
+            self.polling._status_url = status_url  # a resumed operation, polled by the caller's instance of ours
+        return self.polling
+
+
+def _pop_common(kwargs: dict[str, Any]) -> dict[str, Any]:
+    # Both spellings of the interval work: the private one programs pass to the official package, and the public
+    # one azure-core documents (which the official package mishandles).
+    interval = kwargs.pop("_polling_interval", None)
+    public_interval = kwargs.pop("polling_interval", None)
+    if interval is None:
+        interval = public_interval if public_interval is not None else DEFAULT_POLLING_INTERVAL
+    return {
+        "continuation_token": kwargs.pop("continuation_token", None),
+        "polling": kwargs.pop("polling", True),
+        "polling_interval": interval,
+    }
+
+
+def _sas_token(method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Optional[str]:
+    # `sas_token` used to be the second positional parameter; extra positional arguments are ignored, as they
+    # are by the official package.
+    if args:
+        if "sas_token" in kwargs:
+            raise TypeError(f"{method}() got multiple values for argument 'sas_token'")
+        token: Optional[str] = args[0]
+        return token
+    token = kwargs.pop("sas_token", None)
+    return token
+
+
+def _storage(url: str, sas_token: Optional[str], kwargs: dict[str, Any]) -> SASTokenParameter:
+    return SASTokenParameter(
+        storage_resource_uri=url, token=sas_token, use_managed_identity=kwargs.pop("use_managed_identity", False)
+    )
+
+
+def plan_backup(blob_storage_url: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> BackupCall:
+    """Resolve ``begin_backup`` arguments: ``POST /backup`` with the storage object as the body."""
+    kwargs = dict(kwargs)
+    sas_token = _sas_token("begin_backup", args, kwargs)
+    body = _storage(blob_storage_url, sas_token, kwargs)
+    common = _pop_common(kwargs)
+    return BackupCall(
+        "_full_backup_initial",
+        {"azure_storage_blob_container_uri": body},
+        _FULL_BACKUP_STATUS,
+        backup_result,
+        operation_config=kwargs,
+        **common,
+    )
+
+
+def plan_restore(folder_url: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> BackupCall:
+    """Resolve ``begin_restore`` arguments: a full restore, or a selective key restore when ``key_name`` is set."""
+    kwargs = dict(kwargs)
+    sas_token = _sas_token("begin_restore", args, kwargs)
+    key_name = kwargs.pop("key_name", None)
+    common = _pop_common(kwargs)
+    location = parse_folder_url(folder_url)
+    storage = _storage(location.container_url, sas_token, kwargs)
+    if key_name:
+        return BackupCall(
+            "_selective_key_restore_operation_initial",
+            {
+                "key_name": key_name,
+                "restore_blob_details": SelectiveKeyRestoreOperationParameters(
+                    sas_token_parameters=storage, folder=location.folder_name
+                ),
+            },
+            _RESTORE_STATUS,
+            no_result,
+            operation_config=kwargs,
+            **common,
+        )
+    return BackupCall(
+        "_full_restore_operation_initial",
+        {
+            "restore_blob_details": RestoreOperationParameters(
+                sas_token_parameters=storage, folder_to_restore=location.folder_name
+            )
+        },
+        _RESTORE_STATUS,
+        no_result,
+        operation_config=kwargs,
+        **common,
+    )
+
+
+def plan_pre_backup(blob_storage_url: str, api_version: str, kwargs: dict[str, Any]) -> BackupCall:
+    """Resolve ``begin_pre_backup`` arguments: ``POST /prebackup`` (service versions 7.6-preview.2 and later)."""
+    check_pre_operation_version(api_version, "begin_pre_full_backup")
+    kwargs = dict(kwargs)
+    storage = _storage(blob_storage_url, kwargs.pop("sas_token", None), kwargs)
+    body = PreBackupOperationParameters(
+        storage_resource_uri=storage.storage_resource_uri,
+        token=storage.token,
+        use_managed_identity=storage.use_managed_identity,
+    )
+    common = _pop_common(kwargs)
+    return BackupCall(
+        "_pre_full_backup_initial",
+        {"pre_backup_operation_parameters": body},
+        _FULL_BACKUP_STATUS,
+        no_result,
+        operation_config=kwargs,
+        **common,
+    )
+
+
+def plan_pre_restore(folder_url: str, api_version: str, kwargs: dict[str, Any]) -> BackupCall:
+    """Resolve ``begin_pre_restore`` arguments: ``PUT /prerestore`` (service versions 7.6-preview.2 and later)."""
+    check_pre_operation_version(api_version, "begin_pre_full_restore_operation")
+    kwargs = dict(kwargs)
+    sas_token = kwargs.pop("sas_token", None)
+    common = _pop_common(kwargs)
+    location = parse_folder_url(folder_url)
+    body = PreRestoreOperationParameters(
+        folder_to_restore=location.folder_name,
+        sas_token_parameters=_storage(location.container_url, sas_token, kwargs),
+    )
+    return BackupCall(
+        "_pre_full_restore_operation_initial",
+        {"pre_restore_operation_parameters": body},
+        _RESTORE_STATUS,
+        no_result,
+        operation_config=kwargs,
+        **common,
+    )
