@@ -3,9 +3,10 @@
 import base64
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Optional, Union
+from typing import Any, ClassVar, Optional, Union
 
 from azure.core.credentials import AccessToken, AccessTokenInfo
 from azure.core.pipeline import AsyncPipeline, Pipeline
@@ -264,3 +265,91 @@ class PolicyHarness:
     @property
     def calls(self) -> list[tuple[str, tuple[str, ...], dict[str, Any]]]:
         return self.credential.calls
+
+
+class RecordingSpan:
+    """A minimal azure-core tracing plugin that records the names of the spans it opens."""
+
+    names: ClassVar[list[str]] = []
+
+    def __init__(self, span: Any = None, name: str = "span", kind: Any = None, **kwargs: Any) -> None:
+        self.name = name
+        self.kind = kind
+        self.span_instance = self
+        RecordingSpan.names.append(name)
+
+    def __enter__(self) -> "RecordingSpan":
+        return self
+
+    def __exit__(self, *args: Any) -> None:
+        pass
+
+    def span(self, name: str = "span", **kwargs: Any) -> "RecordingSpan":
+        return RecordingSpan(name=name, **kwargs)
+
+    def start(self) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
+
+    def add_attribute(self, key: str, value: Any) -> None:
+        pass
+
+    def set_http_attributes(self, request: Any, response: Any = None) -> None:
+        pass
+
+    def to_header(self) -> dict[str, str]:
+        return {}
+
+    @classmethod
+    @contextmanager
+    def change_context(cls, span: Any) -> Iterator[None]:
+        yield
+
+    @classmethod
+    def get_current_span(cls) -> Any:
+        return None
+
+    @classmethod
+    def get_current_tracer(cls) -> Any:
+        return None
+
+    @classmethod
+    def with_current_context(cls, func: Callable[..., Any]) -> Callable[..., Any]:
+        return func
+
+
+class ClientHarness:
+    """A KeyVaultClientBase or AsyncKeyVaultClientBase over a mock transport, behind one awaitable interface."""
+
+    def __init__(
+        self,
+        mode: str,
+        replies: ReplySource = (),
+        credential: Optional[TokenFactory] = None,
+        vault_url: str = VAULT,
+        **client_kwargs: Any,
+    ) -> None:
+        from azure.keyvault.administration._internal.async_client_base import AsyncKeyVaultClientBase
+        from azure.keyvault.administration._internal.client_base import KeyVaultClientBase
+
+        self.mode = mode
+        self.credential = credential if credential is not None else make_credential(mode)
+        self.transport: _Recorder = MockTransport(replies) if mode == "sync" else AsyncMockTransport(replies)
+        client_type: Any = KeyVaultClientBase if mode == "sync" else AsyncKeyVaultClientBase
+        self.client: Any = client_type(vault_url, self.credential, transport=self.transport, **client_kwargs)
+
+    async def run(self, result: Any) -> Any:
+        """Await ``result`` when the client is async; return it as it is otherwise."""
+        return await result if self.mode == "async" else result
+
+    async def send_request(self, request: HttpRequest, **kwargs: Any) -> Any:
+        return await self.run(self.client.send_request(request, **kwargs))
+
+    async def close(self) -> None:
+        await self.run(self.client.close())
+
+    @property
+    def requests(self) -> list[Sent]:
+        return self.transport.requests
