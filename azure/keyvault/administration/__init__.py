@@ -1,7 +1,9 @@
 """Azure Key Vault administration client library (Managed HSM)."""
 
+from ._access_control_client import KeyVaultAccessControlClient
 from ._backup_client import KeyVaultBackupClient
 from ._enums import KeyVaultDataAction, KeyVaultRoleScope, KeyVaultSettingType
+from ._internal.client_base import ApiVersion
 from ._models import (
     KeyVaultBackupResult,
     KeyVaultPermission,
@@ -10,12 +12,16 @@ from ._models import (
     KeyVaultRoleDefinition,
     KeyVaultSetting,
 )
+from ._settings_client import KeyVaultSettingsClient
 from ._version import VERSION
 
 __version__ = VERSION
 
-__all__ = [
+# Same names, same order as the official package.
+__all__ = [  # noqa: RUF022 (official order, not sorted)
+    "ApiVersion",
     "KeyVaultBackupResult",
+    "KeyVaultAccessControlClient",
     "KeyVaultBackupClient",
     "KeyVaultDataAction",
     "KeyVaultPermission",
@@ -24,5 +30,6 @@ __all__ = [
     "KeyVaultRoleDefinition",
     "KeyVaultRoleScope",
     "KeyVaultSetting",
+    "KeyVaultSettingsClient",
     "KeyVaultSettingType",
 ]

@@ -1,0 +1,11 @@
+"""Asynchronous clients of the Azure Key Vault administration library; models come from the parent package."""
+
+from ._access_control_client import KeyVaultAccessControlClient
+from ._backup_client import KeyVaultBackupClient
+from ._settings_client import KeyVaultSettingsClient
+
+__all__ = [
+    "KeyVaultAccessControlClient",
+    "KeyVaultBackupClient",
+    "KeyVaultSettingsClient",
+]
