@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, Optional, overload
 
-from azure.core.polling import LROPoller, NoPolling
+from azure.core.polling import LROPoller
 from azure.core.tracing.decorator import distributed_trace
 
 from ._backup_common import (
@@ -58,7 +58,7 @@ class KeyVaultBackupClient(KeyVaultClientBase):
             start = getattr(self._client, call.initial_operation)
             initial = start(vault_base_url=self._vault_url, **call.initial_kwargs, **call.operation_config)
             status_url = None
-        polling_method = call.polling_method(KeyVaultBackupClientPollingMethod, NoPolling, status_url)
+        polling_method = call.polling_method(KeyVaultBackupClientPollingMethod, status_url)
         return LROPoller(self._client._client, initial, call.result, polling_method)
 
     @overload

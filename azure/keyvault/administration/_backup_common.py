@@ -82,19 +82,16 @@ class BackupCall:
         """Decode the continuation token, if any (raises for malformed tokens, before any request)."""
         return decode_continuation_token(self.continuation_token) if self.continuation_token else None
 
-    def polling_method(
-        self, polling_cls: type[BackupPollingState[Any]], no_polling_cls: type, status_url: Optional[str] = None
-    ) -> Any:
-        """The polling method for the poller: ours, none (``polling=False``) or the caller's own.
+    def polling_method(self, polling_cls: type[BackupPollingState[Any]], status_url: Optional[str] = None) -> Any:
+        """The polling method for the poller: ours, ours without polling (``polling=False``), or the caller's own.
 
         :param polling_cls: The twin's polling method class.
-        :param no_polling_cls: azure-core's ``NoPolling`` or ``AsyncNoPolling``.
         :param status_url: The status URL a resumed operation polls when the status response names none.
         """
-        if self.polling is True:
-            return polling_cls(self.polling_interval, status_url=status_url, **self.operation_config)
-        if not self.polling:
-            return no_polling_cls()
+        if self.polling is True or not self.polling:
+            return polling_cls(
+                self.polling_interval, status_url=status_url, poll=bool(self.polling), **self.operation_config
+            )
         if status_url and isinstance(self.polling, BackupPollingState) and not self.polling.status_url:
             self.polling._status_url = status_url  # a resumed operation, polled by the caller's instance of ours
         return self.polling

@@ -95,6 +95,8 @@ class BackupPollingState(Generic[PollingReturnType]):
     :param float polling_interval: Seconds to wait between polls when a status response has no ``Retry-After``.
     :keyword str status_url: The status URL to poll when the initial response has no ``Azure-AsyncOperation``
         header (a response fetched to resume from a continuation token).
+    :keyword bool poll: False makes a method that never polls (``polling=False``): the poller is done at once and
+        its result is built from the initial response, but its continuation token still resumes the operation.
     :keyword operation_config: Any other keyword is passed to the pipeline with every status request.
     """
 
@@ -103,9 +105,11 @@ class BackupPollingState(Generic[PollingReturnType]):
         polling_interval: float = DEFAULT_POLLING_INTERVAL,
         *,
         status_url: Optional[str] = None,
+        poll: bool = True,
         **operation_config: Any,
     ) -> None:
         self._polling_interval = polling_interval
+        self._poll = poll
         self._status_url = status_url or ""
         self._operation_config = operation_config
         self._client: Any = None
@@ -150,7 +154,7 @@ class BackupPollingState(Generic[PollingReturnType]):
 
         :rtype: bool
         """
-        return self._status.lower() in _TERMINAL
+        return not self._poll or self._status.lower() in _TERMINAL
 
     def resource(self) -> PollingReturnType:
         """The operation's result, built from the last status response.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, Optional, overload
 
-from azure.core.polling import AsyncLROPoller, AsyncNoPolling
+from azure.core.polling import AsyncLROPoller
 from azure.core.tracing.decorator_async import distributed_trace_async
 
 from .._backup_common import (
@@ -58,7 +58,7 @@ class KeyVaultBackupClient(AsyncKeyVaultClientBase):
             start = getattr(self._client, call.initial_operation)
             initial = await start(vault_base_url=self._vault_url, **call.initial_kwargs, **call.operation_config)
             status_url = None
-        polling_method = call.polling_method(KeyVaultAsyncBackupClientPollingMethod, AsyncNoPolling, status_url)
+        polling_method = call.polling_method(KeyVaultAsyncBackupClientPollingMethod, status_url)
         return AsyncLROPoller(self._client._client, initial, call.result, polling_method)
 
     @overload
