@@ -92,10 +92,10 @@ class EmulatorServer:
             self.port = vault_sock.getsockname()[1]
             self.identity_port = identity_sock.getsockname()[1]
             for app, sock, context in ((vault_app, vault_sock, ssl_context), (identity_app, identity_sock, None)):
-                runner = web.AppRunner(app, access_log=None, handle_signals=False)
+                runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
                 await runner.setup()
                 self._runners.append(runner)
-                await web.SockSite(runner, sock, ssl_context=context, shutdown_timeout=1.0).start()
+                await web.SockSite(runner, sock, ssl_context=context).start()
         except BaseException:
             await self.stop()
             raise

@@ -15,6 +15,7 @@ import uuid
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 from azure.identity import DefaultAzureCredential, ManagedIdentityCredential
 from azure.identity.aio import DefaultAzureCredential as AsyncDefaultAzureCredential
+
 from azure.keyvault.administration import (
     KeyVaultAccessControlClient,
     KeyVaultDataAction,
@@ -43,7 +44,8 @@ def check(name: str, condition: bool) -> None:
 def sync_flow(url: str) -> None:
     credential = DefaultAzureCredential()
     with KeyVaultAccessControlClient(url, credential) as client:
-        builtins = [d for d in client.list_role_definitions(KeyVaultRoleScope.GLOBAL) if d.role_type == "AKVBuiltInRole"]
+        listed = list(client.list_role_definitions(KeyVaultRoleScope.GLOBAL))
+        builtins = [d for d in listed if d.role_type == "AKVBuiltInRole"]
         check("sync.list_builtin_roles", len(builtins) == 10)
         name = str(uuid.uuid4())
         permissions = [KeyVaultPermission(data_actions=[KeyVaultDataAction.READ_HSM_KEY])]
@@ -102,9 +104,8 @@ async def async_flow(url: str) -> None:
         definitions = [d async for d in client.list_role_definitions(KeyVaultRoleScope.GLOBAL)]
         check("async.list_role_definitions", len(definitions) >= 10)
         name = str(uuid.uuid4())
-        created = await client.set_role_definition(
-            KeyVaultRoleScope.GLOBAL, name=name, permissions=[KeyVaultPermission(data_actions=["Microsoft.KeyVault/managedHsm/keys/read/action"])]
-        )
+        permission = KeyVaultPermission(data_actions=["Microsoft.KeyVault/managedHsm/keys/read/action"])
+        created = await client.set_role_definition(KeyVaultRoleScope.GLOBAL, name=name, permissions=[permission])
         check("async.set_role_definition", created.name == name)
         check("async.get_role_definition", (await client.get_role_definition("/", name)).name == name)
         assignment = await client.create_role_assignment("/", created.id, str(uuid.uuid4()))

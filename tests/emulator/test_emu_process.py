@@ -1,0 +1,120 @@
+"""The CLI process: startup record, clean stop on SIGINT/SIGTERM, state surviving SIGKILL + restart."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from emu_helpers import ASSIGNMENTS, DEFS, new_guid
+from mhsm_emulator.identities import SYSTEM_PRINCIPAL_ID
+
+
+def _start(data_dir: Path, *extra: str) -> tuple[subprocess.Popen[str], dict[str, Any]]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mhsm_emulator", "--data-dir", str(data_dir), *extra],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    assert line, process.stderr.read() if process.stderr else "no output"
+    return process, json.loads(line)
+
+
+def _token(info: dict[str, Any]) -> str:
+    response = requests.get(
+        info["identity_endpoint"],
+        params={"api-version": "2019-08-01", "resource": info["resource"]},
+        headers={"X-IDENTITY-HEADER": info["identity_header"], "Metadata": "true"},
+        timeout=30,
+    )
+    assert response.status_code == 200
+    return str(response.json()["access_token"])
+
+
+def _call(info: dict[str, Any], method: str, path: str, **kwargs: Any) -> requests.Response:
+    return requests.request(
+        method, info["vault_url"] + path, params={"api-version": "2025-07-01"}, verify=info["ca_file"],
+        headers={"Authorization": f"Bearer {_token(info)}"}, timeout=30, **kwargs,
+    )
+
+
+def test_startup_record(tmp_path: Path) -> None:
+    process, info = _start(tmp_path / "data")
+    try:
+        for key in ("vault_url", "ca_file", "identity_endpoint", "identity_header"):
+            assert info[key]
+        assert info["principal_id"] == SYSTEM_PRINCIPAL_ID
+        assert info["env"] == {
+            "AZURE_MANAGEDHSM_URL": info["vault_url"],
+            "SSL_CERT_FILE": info["ca_file"],
+            "REQUESTS_CA_BUNDLE": info["ca_file"],
+            "IDENTITY_ENDPOINT": info["identity_endpoint"],
+            "IDENTITY_HEADER": info["identity_header"],
+        }
+        assert Path(info["ca_file"]).is_file()
+        assert _call(info, "GET", "/settings").status_code == 200
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=20) == 0
+
+
+def test_sigterm_stops_cleanly(tmp_path: Path) -> None:
+    process, _ = _start(tmp_path / "data")
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=20) == 0
+
+
+def test_state_survives_sigkill_and_restart(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    process, info = _start(data_dir)
+    definition, assignment = new_guid(), new_guid()
+    try:
+        assert _call(info, "PUT", f"{DEFS}/{definition}", json={"properties": {"roleName": "kept"}}).status_code == 201
+        body = {"properties": {"principalId": "p1", "roleDefinitionId": f"Microsoft.KeyVault/providers/"
+                               f"Microsoft.Authorization/roleDefinitions/{definition}"}}
+        assert _call(info, "PUT", f"/keys{ASSIGNMENTS}/{assignment}", json=body).status_code == 201
+        patch = _call(info, "PATCH", "/settings/AllowKeyManagementOperationsThroughARM", json={"value": "true"})
+        assert patch.status_code == 200
+    finally:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=20)
+    ca_before = Path(info["ca_file"]).read_bytes()
+    process, info2 = _start(data_dir)
+    try:
+        assert Path(info2["ca_file"]).read_bytes() == ca_before
+        assert info2["identity_header"] == info["identity_header"]
+        assert _call(info2, "GET", f"{DEFS}/{definition}").json()["properties"]["roleName"] == "kept"
+        assert _call(info2, "GET", f"/keys{ASSIGNMENTS}/{assignment}").json()["properties"]["principalId"] == "p1"
+        setting = _call(info2, "GET", "/settings/AllowKeyManagementOperationsThroughARM").json()
+        assert setting["value"] == "true"
+        admins = [a for a in _call(info2, "GET", ASSIGNMENTS).json()["value"]
+                  if a["properties"]["principalId"] == SYSTEM_PRINCIPAL_ID]
+        assert len(admins) == 1  # bootstrap not repeated
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0
+
+
+def test_memory_database_option(tmp_path: Path) -> None:
+    process, info = _start(tmp_path / "data", "--database", ":memory:")
+    try:
+        assert info["database"] == ":memory:"
+        assert _call(info, "GET", "/settings").status_code == 200
+        assert not (tmp_path / "data" / "state.sqlite3").exists()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0
+
+
+@pytest.mark.parametrize("args", [["--error-rate", "2"], ["--error-statuses", "500"], ["--page-size", "0"]])
+def test_bad_cli_arguments(tmp_path: Path, args: list[str]) -> None:
+    result = subprocess.run([sys.executable, "-m", "mhsm_emulator", "--data-dir", str(tmp_path), *args],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "error" in result.stderr
