@@ -138,3 +138,18 @@ async def test_update_setting_without_name(client_class: type) -> None:
     with pytest.raises(ValueError, match="No value for given attribute"):
         await resolve(client.update_setting(KeyVaultSetting(None, 5)))  # type: ignore[arg-type]
     assert service.sent == []
+
+
+@pytest.mark.parametrize("api_version", ["7.2", "7.3"])
+async def test_versions_without_settings_fail_before_sending(client_class: type, api_version: str) -> None:
+    # Settings arrived with service API 7.4: older known versions are refused locally (the generated layer's
+    # version table), with a message naming the operation and the version to use.
+    service = FakeService(service_handler)
+    client = make_client(client_class, service, api_version=api_version)
+    with pytest.raises(ValueError, match=f"'get_setting' is not available in API version {api_version}"):
+        await resolve(client.get_setting("n"))
+    with pytest.raises(ValueError, match="update_setting"):
+        await resolve(client.update_setting(KeyVaultSetting("n", True)))
+    with pytest.raises(ValueError, match="get_settings"):
+        await collect(client.list_settings())
+    assert service.sent == []
