@@ -16,6 +16,7 @@ from azure.core.exceptions import (
     map_error,
 )
 from azure.core.pipeline import PipelineResponse
+from azure.core.polling.base_polling import OperationResourcePolling, StatusCheckPolling
 from azure.core.rest import HttpRequest
 
 from ._request_builders import OperationSpec, build_next_link_request, build_request
@@ -33,6 +34,25 @@ DEFAULT_ERROR_MAP: Mapping[int, type[HttpResponseError]] = {
 LRO_OPTIONS = {"final-state-via": "azure-async-operation"}
 
 ClsType = Optional[Callable[..., Any]]
+
+
+class AsyncOperationStatusPolling(OperationResourcePolling):
+    """Polls the ``Azure-AsyncOperation`` status URL; the last status body is the result.
+
+    azure-core's default algorithm watches ``Operation-Location`` and would GET the request URL
+    after a PUT succeeds (``/restore`` has no GET), so Key Vault needs this variant.
+    """
+
+    def __init__(self) -> None:
+        super().__init__("azure-asyncoperation", lro_options=dict(LRO_OPTIONS))
+
+    def get_final_get_url(self, pipeline_response: PipelineResponse) -> None:
+        return None
+
+
+def lro_algorithms() -> list[Any]:
+    """Fresh polling algorithms for one poller (they keep per-operation state)."""
+    return [AsyncOperationStatusPolling(), StatusCheckPolling()]
 
 
 class PreparedCall:
@@ -201,6 +221,7 @@ class OperationsCore:
         if settings.polling is True:
             return base_polling(
                 settings.polling_interval,
+                lro_algorithms=lro_algorithms(),
                 lro_options=dict(LRO_OPTIONS),
                 path_format_arguments={"vaultBaseUrl": vault_base_url},
                 **kwargs,
