@@ -222,8 +222,9 @@ class RoleAssignmentsOperations(_SyncOperations):
 class KeyVaultClientOperationsMixin(_SyncOperations):
     """Backup, restore and settings operations, mixed into :class:`KeyVaultClient`.
 
-    ``begin_*`` methods accept ``polling`` (True: LROBasePolling; False: NoPolling; or a
-    PollingMethod), ``polling_interval`` (default from the configuration, 5 s),
+    ``begin_*`` methods accept ``polling`` (True: LROBasePolling following ``Azure-AsyncOperation``
+    with no final GET; False: NoPolling; or a polling method instance, used as given),
+    ``polling_interval`` (default from the configuration, 5 s),
     ``continuation_token`` and ``cls``. Their ``_*_initial`` halves send the first request,
     require 202 and return the raw PipelineResponse.
     """
