@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -46,6 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--resource", default=None, help="challenge resource override (default: derived from host)")
     parser.add_argument("--page-size", type=int, default=100, help="items per list page (default 100)")
     parser.add_argument("--token-lifetime", type=int, default=3600, help="token lifetime in seconds")
+    parser.add_argument(
+        "--storage-connection-string",
+        default=os.environ.get("MHSM_STORAGE_CONNECTION_STRING"),
+        help="the HSM's own storage identity, for useManagedIdentity backups (env MHSM_STORAGE_CONNECTION_STRING)",
+    )
+    parser.add_argument("--backup-job-delay", type=float, default=0.0, help="seconds each backup/restore job waits")
     faults = parser.add_argument_group("fault injection (off by default)")
     faults.add_argument("--latency", type=float, default=0.0, help="seconds added to every vault request")
     faults.add_argument("--error-rate", type=_fraction, default=0.0, help="fraction answered 429/503 + Retry-After")
@@ -68,6 +75,8 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
         resource=args.resource,
         page_size=args.page_size,
         token_lifetime=args.token_lifetime,
+        storage_connection_string=args.storage_connection_string,
+        backup_job_delay=args.backup_job_delay,
         faults=FaultConfig(
             latency=args.latency,
             error_rate=args.error_rate,

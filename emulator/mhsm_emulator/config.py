@@ -69,6 +69,9 @@ class EmulatorConfig:
     :param token_lifetime: lifetime in seconds of tokens issued by the identity endpoint.
     :param resource: challenge resource override; by default it is derived from the request host.
     :param faults: fault injection switches.
+    :param storage_connection_string: the HSM's own storage identity (account name and key), used by backup and
+        restore requests with ``useManagedIdentity: true``; without it such requests are refused.
+    :param backup_job_delay: seconds each backup/restore job waits before working (makes ``InProgress`` visible).
     """
 
     data_dir: Path
@@ -81,6 +84,8 @@ class EmulatorConfig:
     token_lifetime: int = 3600
     resource: str | None = None
     faults: FaultConfig = field(default_factory=FaultConfig)
+    storage_connection_string: str | None = None
+    backup_job_delay: float = 0.0
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir)

@@ -1,0 +1,255 @@
+"""Full backup, full restore, selective key restore and the 7.6 pre-checks, as long-running jobs.
+
+Each start request answers ``202`` with the job (``InProgress``), ``Azure-AsyncOperation`` (the absolute status
+URL ``https://<host>/backup|restore/<jobId>/pending``) and ``Retry-After: 10`` like the service; status responses
+carry neither header. The work runs in the background against real blob storage (see ``backup_storage``).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from datetime import datetime, timezone
+from typing import Any
+
+from aiohttp import web
+
+from .. import actions
+from ..backup_jobs import BACKUP, RESTORE, Job, JobError, JobOutcome, JobRunner, create_job, fail_interrupted, get_job
+from ..backup_jobs import MIGRATIONS as JOB_MIGRATIONS
+from ..backup_storage import BackupStorage, StorageTarget, account_credential, folder_name
+from ..errors import ServiceError, bad_parameter, json_response
+from ..http import read_json_object
+from ..keys_store import export_keys, import_full, import_selective
+from ..rbac import require_data_action
+from ..scopes import GLOBAL, normalize_scope
+from ..state import STATE_KEY, get_state
+from ..versions import PRE_CHECK_MIN_VERSION, require_api_version
+
+routes = web.RouteTableDef()
+MIGRATIONS = list(JOB_MIGRATIONS)
+
+RUNNER_KEY = web.AppKey("mhsm_backup_runner", JobRunner)
+INITIAL_RETRY_AFTER = "10"
+"""The live service's ``Retry-After`` on the 202 of every backup/restore request."""
+
+# ---- request parsing ----
+
+
+def _storage_target(data: Any, *, where: str) -> StorageTarget:
+    """Read a SASTokenParameter object, with the service's synchronous checks on the token."""
+    if not isinstance(data, dict):
+        raise bad_parameter(f"'{where}' is required and must be an object.")
+    uri = data.get("storageResourceUri")
+    if not isinstance(uri, str) or not uri.strip():
+        raise bad_parameter(f"'{where}storageResourceUri' is required and must be a string.")
+    token = data.get("token")
+    use_identity = data.get("useManagedIdentity", False)
+    if token is not None and not isinstance(token, str):
+        raise bad_parameter("'token' must be a string.")
+    if not isinstance(use_identity, bool):
+        raise bad_parameter("'useManagedIdentity' must be a boolean.")
+    if not use_identity:
+        if not token:
+            raise bad_parameter("A SAS token is required unless useManagedIdentity is true.")
+        if "se=" not in token:
+            # The live service (2022+) rejects a malformed SAS at once, with this message.
+            raise ServiceError(
+                400,
+                "BadRequest",
+                "The customer provided SAS token is malformed. The SAS token does not contain the expiry field",
+            )
+    return StorageTarget(uri.rstrip("/").split("?")[0], token if not use_identity else None, use_identity)
+
+
+def _folder(value: Any, name: str) -> str:
+    if not isinstance(value, str):
+        raise bad_parameter(f"'{name}' is required and must be a string.")
+    return value.strip("/")
+
+
+def _hsm_name(request: web.Request) -> str:
+    """The HSM's name for folder names: the host's first DNS label (``emulator`` for IP addresses)."""
+    host = request.url.host or ""
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return "emulator"
+    except ValueError:
+        return host.split(".")[0] or "emulator"
+
+
+def _status_url(request: web.Request, kind: str, job_id: str) -> str:
+    return f"https://{request.host}/{kind}/{job_id}/pending"
+
+
+# ---- job plumbing ----
+
+
+def _start(request: web.Request, kind: str, operation: str, work: Any) -> web.Response:
+    """Record the job, start its work, and answer 202 like the service."""
+    state = get_state(request)
+    job = create_job(state.store, kind, operation)
+    request.app[RUNNER_KEY].start(job, lambda: work(job))
+    headers = {"Azure-AsyncOperation": _status_url(request, kind, job.job_id), "Retry-After": INITIAL_RETRY_AFTER}
+    return json_response(job.body(), status=202, headers=headers)
+
+
+def _open(request: web.Request, target: StorageTarget) -> BackupStorage:
+    config = get_state(request).config
+    connection_string = config.storage_connection_string
+    if target.use_managed_identity and not connection_string:
+        raise ServiceError(
+            400,
+            "BadParameter",
+            "useManagedIdentity is true but the HSM has no managed identity with access to storage "
+            "(start the emulator with --storage-connection-string).",
+        )
+    account = account_credential(connection_string) if connection_string else None
+    return BackupStorage(target, account)
+
+
+def _backup_container_uri(target: StorageTarget, folder: str) -> str:
+    return f"{target.container_url}/{folder}"
+
+
+# ---- backup ----
+
+
+@routes.post("/backup")
+async def full_backup(request: web.Request) -> web.Response:
+    """``POST /backup`` with a SASTokenParameter: back up every key into a new folder of the container."""
+    require_api_version(request)
+    require_data_action(request, actions.BACKUP_START, GLOBAL)
+    target = _storage_target(await read_json_object(request), where="")
+    storage = _open(request, target)
+    store = get_state(request).store
+    hsm = _hsm_name(request)
+
+    async def work(job: Job) -> JobOutcome:
+        folder = folder_name(hsm, datetime.now(timezone.utc))
+        async with storage:
+            await storage.write_backup(folder, export_keys(store), hsm)
+        return JobOutcome(container_uri=_backup_container_uri(target, folder))
+
+    return _start(request, BACKUP, "backup", work)
+
+
+@routes.post("/prebackup")
+async def pre_backup(request: web.Request) -> web.Response:
+    """``POST /prebackup`` (7.6+): check that the container can receive a backup, writing nothing lasting."""
+    require_api_version(request, PRE_CHECK_MIN_VERSION)
+    require_data_action(request, actions.BACKUP_START, GLOBAL)
+    target = _storage_target(await read_json_object(request), where="")
+    storage = _open(request, target)
+
+    async def work(job: Job) -> JobOutcome:
+        async with storage:
+            await storage.check_writable(f"mhsm-prebackup-{job.job_id}.json")
+        return JobOutcome()
+
+    return _start(request, BACKUP, "prebackup", work)
+
+
+@routes.get("/backup/{job_id}/pending")
+async def backup_status(request: web.Request) -> web.Response:
+    """The status of a backup or pre-backup job (polled with or without api-version)."""
+    require_api_version(request, optional=True)
+    require_data_action(request, actions.BACKUP_STATUS, GLOBAL)
+    return json_response(get_job(get_state(request).store, BACKUP, request.match_info["job_id"]).body())
+
+
+# ---- restore ----
+
+
+async def _restore_body(request: web.Request, folder_field: str) -> tuple[StorageTarget, str]:
+    body = await read_json_object(request)
+    target = _storage_target(body.get("sasTokenParameters"), where="sasTokenParameters.")
+    return target, _folder(body.get(folder_field), folder_field)
+
+
+@routes.put("/restore")
+async def full_restore(request: web.Request) -> web.Response:
+    """``PUT /restore``: restore every key of a backup folder (each replaces the HSM's key of that name)."""
+    require_api_version(request)
+    require_data_action(request, actions.RESTORE_START, GLOBAL)
+    target, folder = await _restore_body(request, "folderToRestore")
+    storage = _open(request, target)
+    store = get_state(request).store
+
+    async def work(job: Job) -> JobOutcome:
+        async with storage:
+            keys = await storage.read_all_keys(folder)
+        import_full(store, keys)
+        return JobOutcome()
+
+    return _start(request, RESTORE, "restore", work)
+
+
+@routes.put("/prerestore")
+async def pre_restore(request: web.Request) -> web.Response:
+    """``PUT /prerestore`` (7.6+): check that the folder holds a complete, readable backup."""
+    require_api_version(request, PRE_CHECK_MIN_VERSION)
+    require_data_action(request, actions.RESTORE_START, GLOBAL)
+    target, folder = await _restore_body(request, "folderToRestore")
+    storage = _open(request, target)
+
+    async def work(job: Job) -> JobOutcome:
+        async with storage:
+            await storage.read_all_keys(folder)
+        return JobOutcome()
+
+    return _start(request, RESTORE, "prerestore", work)
+
+
+@routes.put("/keys/{name}/restore")
+async def selective_key_restore(request: web.Request) -> web.Response:
+    """``PUT /keys/{name}/restore``: restore one key, all its versions; versions already present are kept."""
+    require_api_version(request)
+    name = request.match_info["name"]
+    normalize_scope(f"/keys/{name}")  # 400 for an invalid key name
+    require_data_action(request, actions.RESTORE_START, GLOBAL)
+    target, folder = await _restore_body(request, "folder")
+    storage = _open(request, target)
+    store = get_state(request).store
+
+    async def work(job: Job) -> JobOutcome:
+        async with storage:
+            manifest = await storage.read_manifest(folder)
+            stored = next((str(k) for k in manifest["keys"] if str(k).lower() == name.lower()), name)
+            versions = await storage.read_key(folder, stored)
+        try:
+            count = import_selective(store, stored, versions)
+        except ServiceError as exc:
+            raise JobError(exc.code, exc.message) from None
+        return JobOutcome(
+            details=f"Number of successful key versions restored: {count.restored}, "
+            f"Number of key versions could not overwrite: {count.not_overwritten}"
+        )
+
+    return _start(request, RESTORE, "selective", work)
+
+
+@routes.get("/restore/{job_id}/pending")
+async def restore_status(request: web.Request) -> web.Response:
+    """The status of a restore, selective key restore or pre-restore job."""
+    require_api_version(request, optional=True)
+    require_data_action(request, actions.RESTORE_STATUS, GLOBAL)
+    return json_response(get_job(get_state(request).store, RESTORE, request.match_info["job_id"]).body())
+
+
+# ---- lifecycle ----
+
+
+def setup(app: web.Application) -> None:
+    """Create the job runner; fail jobs a previous run left ``InProgress``; stop running jobs on shutdown."""
+
+    state = app[STATE_KEY]
+    app[RUNNER_KEY] = JobRunner(state.store, lambda: state.config.backup_job_delay)
+
+    async def on_startup(app: web.Application) -> None:
+        fail_interrupted(state.store)
+
+    async def on_cleanup(app: web.Application) -> None:
+        await app[RUNNER_KEY].stop()
+
+    app.on_startup.append(on_startup)
+    app.on_cleanup.append(on_cleanup)
