@@ -18,7 +18,7 @@ from azure.keyvault.administration._generated._api_versions import (
 )
 from azure.keyvault.administration._generated._request_builders import SPECS
 
-REST = pathlib.Path("/work/shared/reference/rest")
+REST = pathlib.Path(__file__).resolve().parents[1] / "data" / "reference" / "rest"
 
 OPERATION_IDS = {
     "RoleDefinitions_Delete": "role_definitions.delete",

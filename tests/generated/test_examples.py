@@ -15,7 +15,7 @@ from azure.keyvault.administration._generated._serialization import Deserializer
 from ._transport import Canned, make_client, sent_json
 from ._wire import assert_model
 
-REST = pathlib.Path("/work/shared/reference/rest")
+REST = pathlib.Path(__file__).resolve().parents[1] / "data" / "reference" / "rest"
 _DES = Deserializer()
 
 

@@ -83,11 +83,3 @@ class DataAction(str, Enum, metaclass=CaseInsensitiveEnumMeta):
     READ_HSM_BACKUP_STATUS = _PREFIX + "backup/status/action"
     READ_HSM_RESTORE_STATUS = _PREFIX + "restore/status/action"
     RANDOM_NUMBERS_GENERATE = _PREFIX + "rng/action"
-    # Granted by the live service's built-in roles but listed in no published swagger.
-    ROTATE_HSM_KEY = _PREFIX + "keys/rotate/action"
-    DERIVE_HSM_KEY = _PREFIX + "keys/derive/action"
-    READ_HSM_SETTINGS = _PREFIX + "settings/read/action"
-    WRITE_HSM_SETTINGS = _PREFIX + "settings/write/action"
-    READ_EKM_CONNECTION = _PREFIX + "ekm/read/action"
-    WRITE_EKM_CONNECTION = _PREFIX + "ekm/write/action"
-    DELETE_EKM_CONNECTION = _PREFIX + "ekm/delete/action"
