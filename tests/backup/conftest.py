@@ -1,0 +1,103 @@
+"""Backup test fixtures: Azurite (session), a per-test container with a SAS token, and key helpers.
+
+Recorded tests get storage through ``storage``: in live runs a real Azurite container (Azurite traffic is kept out
+of cassettes; its URL and the SAS token are rewritten to fixed fakes), in playback the same fakes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from _recording import Recording
+from mhsm_emulator.azurite import Azurite
+
+FAKE_ACCOUNT_URL = "https://fakestorage.blob.core.windows.net/devstoreaccount1"
+FAKE_SAS = "se=2030-01-01T00%3A00%3A00Z&sp=rcwdl&sv=2025-11-05&sr=c&sig=REDACTED"
+FAKE_READ_ONLY_SAS = "se=2030-01-01T00%3A00%3A00Z&sp=rl&sv=2025-11-05&sr=c&sig=REDACTED"
+FAKE_EXPIRED_SAS = "se=2001-01-01T00%3A00%3A00Z&sp=rcwdl&sv=2025-11-05&sr=c&sig=REDACTED"
+KEY_ROLES = ("Managed HSM Crypto User", "Managed HSM Crypto Officer")
+
+
+@pytest.fixture(scope="session")
+def azurite() -> Iterator[Azurite]:
+    """Azurite's blob service on a free 127.0.0.1 port for the session (started on first use)."""
+    with Azurite() as running:
+        yield running
+
+
+_prepared: set[int] = set()
+
+
+def prepare_emulator(emulator: Any, azurite: Azurite) -> None:
+    """Give the emulator Azurite as its managed-identity storage and the test identity the keys roles (once)."""
+    emulator.state.config.storage_connection_string = azurite.connection_string
+    if id(emulator) not in _prepared:
+        for role in KEY_ROLES:
+            emulator.assign_role(emulator.principal_id, role, scope="/keys")
+        _prepared.add(id(emulator))
+
+
+@pytest.fixture(scope="session")
+def backup_emulator(emulator: Any, azurite: Azurite) -> Any:
+    """The session emulator, ready for backups into Azurite (for tests that are never recorded)."""
+    prepare_emulator(emulator, azurite)
+    return emulator
+
+
+@dataclass
+class Storage:
+    """A blob container for one test and SAS tokens for it."""
+
+    container_url: str
+    sas_token: str
+    read_only_sas: str
+    expired_sas: str
+
+
+def container_name(label: str) -> str:
+    """A valid, deterministic container name for a test."""
+    return "c" + hashlib.sha256(label.encode()).hexdigest()[:24]
+
+
+@pytest.fixture
+def storage(recorded: Recording, request: pytest.FixtureRequest) -> Storage:
+    """Storage for a recorded test: live Azurite (sanitised in cassettes) or the cassette's fakes."""
+    container = container_name(recorded.name)
+    if not recorded.is_live:
+        return Storage(f"{FAKE_ACCOUNT_URL}/{container}", FAKE_SAS, FAKE_READ_ONLY_SAS, FAKE_EXPIRED_SAS)
+    azurite: Azurite = request.getfixturevalue("azurite")
+    if recorded.is_emulator:
+        prepare_emulator(request.getfixturevalue("emulator"), azurite)
+    recorded.sanitizer.exclude(azurite.account_url)  # the HSM's blob traffic is not the client's
+    azurite.create_container(container)
+    expired = datetime.now(timezone.utc) - timedelta(hours=1)
+    return Storage(
+        container_url=f"{recorded.replace(azurite.account_url, FAKE_ACCOUNT_URL)}/{container}",
+        sas_token=recorded.replace(azurite.container_sas(container), FAKE_SAS),
+        read_only_sas=recorded.replace(azurite.container_sas(container, permission="rl"), FAKE_READ_ONLY_SAS),
+        expired_sas=recorded.replace(azurite.container_sas(container, expiry=expired), FAKE_EXPIRED_SAS),
+    )
+
+
+@pytest.fixture
+def job_delay(recorded: Recording, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """``job_delay(seconds)`` makes the live emulator's jobs wait before working (no-op in playback)."""
+    emulator = request.getfixturevalue("emulator") if recorded.is_emulator else None
+
+    def set_delay(seconds: float) -> None:
+        if emulator is not None:
+            emulator.state.config.backup_job_delay = seconds
+
+    yield set_delay
+    set_delay(0.0)
+
+
+@pytest.fixture(params=["sync", "async"])
+def flavor(request: pytest.FixtureRequest) -> str:
+    """Run the test with the sync client and with its async twin."""
+    return str(request.param)
