@@ -311,3 +311,9 @@ async def test_api_version_is_sent(client_class: type) -> None:
     client = make_client(client_class, service, api_version="7.3")
     await resolve(client.get_role_assignment("/", "a"))
     assert service.sent[0].query["api-version"] == ["7.3"]
+
+
+async def test_assignment_body_omits_a_missing_principal(client_class: type) -> None:
+    # As in the official package: None members are left out and the definition id always goes through str().
+    _, service = await call(client_class, echo, "create_role_assignment", "/", None, None, name="a")
+    assert service.sent[0].body == b'{"properties": {"roleDefinitionId": "None"}}'
