@@ -33,8 +33,11 @@ async def test_full_backup_and_restore(recorded: Recording, storage: Storage, fl
     ec = await keys.create(ec_name, "EC-HSM", crv="P-256")
     assert set(rsa["key"]) >= {"n", "e"} and set(ec["key"]) >= {"crv", "x", "y"}
 
-    poller = await resolve(client.begin_backup(storage.container_url, sas_token=storage.sas_token,
-                                               _polling_interval=recorded.polling_interval))
+    poller = await resolve(
+        client.begin_backup(
+            storage.container_url, sas_token=storage.sas_token, _polling_interval=recorded.polling_interval
+        )
+    )
     backup = await result(poller)
     assert isinstance(backup, KeyVaultBackupResult)
     assert backup.folder_url.startswith(storage.container_url + "/") and FOLDER.search(backup.folder_url)
@@ -44,8 +47,11 @@ async def test_full_backup_and_restore(recorded: Recording, storage: Storage, fl
         await keys.delete_and_purge(name)
         assert await keys.get(name) is None
 
-    restore = await resolve(client.begin_restore(backup.folder_url, sas_token=storage.sas_token,
-                                                 _polling_interval=recorded.polling_interval))
+    restore = await resolve(
+        client.begin_restore(
+            backup.folder_url, sas_token=storage.sas_token, _polling_interval=recorded.polling_interval
+        )
+    )
     assert await result(restore) is None
     assert restore.status() == "Succeeded"
     for original in (rsa, ec):
@@ -65,30 +71,46 @@ async def test_selective_key_restore(recorded: Recording, storage: Storage, flav
     versions = await keys.versions(name)
     assert len(versions) == 2
 
-    backup = await result(await resolve(client.begin_backup(
-        storage.container_url, storage.sas_token, _polling_interval=recorded.polling_interval)))
+    backup = await result(
+        await resolve(
+            client.begin_backup(storage.container_url, storage.sas_token, _polling_interval=recorded.polling_interval)
+        )
+    )
     await keys.delete_and_purge(name)
 
-    poller = await resolve(client.begin_restore(backup.folder_url, sas_token=storage.sas_token, key_name=name,
-                                                polling_interval=recorded.polling_interval))
+    poller = await resolve(
+        client.begin_restore(
+            backup.folder_url, sas_token=storage.sas_token, key_name=name, polling_interval=recorded.polling_interval
+        )
+    )
     await wait(poller)
     assert poller.status() == "Succeeded"
     assert poller.polling_method().status_details == (
-        "Number of successful key versions restored: 2, Number of key versions could not overwrite: 0")
+        "Number of successful key versions restored: 2, Number of key versions could not overwrite: 0"
+    )
     assert await keys.versions(name) == versions
     latest = await keys.get(name)
     assert latest is not None and public_material(latest) == public_material(second) != public_material(first)
 
     # Restoring again over the existing versions overwrites nothing.
-    again = await resolve(client.begin_restore(backup.folder_url, sas_token=storage.sas_token, key_name=name,
-                                               polling_interval=recorded.polling_interval))
+    again = await resolve(
+        client.begin_restore(
+            backup.folder_url, sas_token=storage.sas_token, key_name=name, polling_interval=recorded.polling_interval
+        )
+    )
     await wait(again)
     assert again.polling_method().status_details == (
-        "Number of successful key versions restored: 0, Number of key versions could not overwrite: 2")
+        "Number of successful key versions restored: 0, Number of key versions could not overwrite: 2"
+    )
 
-    missing = await resolve(client.begin_restore(backup.folder_url, sas_token=storage.sas_token,
-                                                 key_name="not-in-the-backup",
-                                                 polling_interval=recorded.polling_interval))
+    missing = await resolve(
+        client.begin_restore(
+            backup.folder_url,
+            sas_token=storage.sas_token,
+            key_name="not-in-the-backup",
+            polling_interval=recorded.polling_interval,
+        )
+    )
     with pytest.raises(HttpResponseError) as info:
         await result(missing)
     assert info.value.error is not None and info.value.error.code == "KeyNotFound"
@@ -100,24 +122,35 @@ async def test_pre_backup_and_pre_restore(recorded: Recording, storage: Storage,
     client = recorded.client(client_class(flavor))
     await keys_exist(client, recorded)
     interval = recorded.polling_interval
-    check = await resolve(client.begin_pre_backup(storage.container_url, sas_token=storage.sas_token,
-                                                  _polling_interval=interval))
+    check = await resolve(
+        client.begin_pre_backup(storage.container_url, sas_token=storage.sas_token, _polling_interval=interval)
+    )
     assert await result(check) is None and check.status() == "Succeeded"
 
-    denied = await resolve(client.begin_pre_backup(storage.container_url, sas_token=storage.read_only_sas,
-                                                   _polling_interval=interval))
+    denied = await resolve(
+        client.begin_pre_backup(storage.container_url, sas_token=storage.read_only_sas, _polling_interval=interval)
+    )
     with pytest.raises(HttpResponseError) as info:
         await wait(denied)
     assert info.value.error is not None and info.value.error.code == "AuthorizationFailure"
 
-    backup = await result(await resolve(client.begin_backup(storage.container_url, sas_token=storage.sas_token,
-                                                            _polling_interval=interval)))
-    check = await resolve(client.begin_pre_restore(backup.folder_url, sas_token=storage.sas_token,
-                                                   _polling_interval=interval))
+    backup = await result(
+        await resolve(
+            client.begin_backup(storage.container_url, sas_token=storage.sas_token, _polling_interval=interval)
+        )
+    )
+    check = await resolve(
+        client.begin_pre_restore(backup.folder_url, sas_token=storage.sas_token, _polling_interval=interval)
+    )
     assert await result(check) is None and check.status() == "Succeeded"
 
-    nothing_there = await resolve(client.begin_pre_restore(storage.container_url + "/mhsm-none-2020010100000000",
-                                                           sas_token=storage.sas_token, _polling_interval=interval))
+    nothing_there = await resolve(
+        client.begin_pre_restore(
+            storage.container_url + "/mhsm-none-2020010100000000",
+            sas_token=storage.sas_token,
+            _polling_interval=interval,
+        )
+    )
     with pytest.raises(HttpResponseError) as info:
         await wait(nothing_there)
     assert info.value.error is not None and info.value.error.code == "FolderNotFound"
@@ -134,12 +167,22 @@ async def test_managed_identity(recorded: Recording, storage: Storage, flavor: s
     keys = Keys(client)
     (name,) = names(recorded, "mi")
     original = await keys.create(name, "RSA-HSM")
-    backup = await result(await resolve(client.begin_backup(
-        storage.container_url, use_managed_identity=True, _polling_interval=recorded.polling_interval)))
+    backup = await result(
+        await resolve(
+            client.begin_backup(
+                storage.container_url, use_managed_identity=True, _polling_interval=recorded.polling_interval
+            )
+        )
+    )
     assert FOLDER.search(backup.folder_url)
     await keys.delete_and_purge(name)
-    await wait(await resolve(client.begin_restore(
-        backup.folder_url, use_managed_identity=True, _polling_interval=recorded.polling_interval)))
+    await wait(
+        await resolve(
+            client.begin_restore(
+                backup.folder_url, use_managed_identity=True, _polling_interval=recorded.polling_interval
+            )
+        )
+    )
     restored = await keys.get(name)
     assert restored is not None and public_material(restored) == public_material(original)
     await resolve(client.close())
@@ -154,11 +197,13 @@ async def test_storage_failures(recorded: Recording, storage: Storage, flavor: s
     assert info.value.status_code == 400
     assert info.value.error is not None and info.value.error.code == "BadRequest"
     assert info.value.error.message.startswith(
-        "The customer provided SAS token is malformed. The SAS token does not contain the expiry field")
+        "The customer provided SAS token is malformed. The SAS token does not contain the expiry field"
+    )
 
     # An expired SAS fails the job.
-    poller = await resolve(client.begin_backup(storage.container_url, sas_token=storage.expired_sas,
-                                               _polling_interval=interval))
+    poller = await resolve(
+        client.begin_backup(storage.container_url, sas_token=storage.expired_sas, _polling_interval=interval)
+    )
     with pytest.raises(HttpResponseError) as info:
         await result(poller)
     assert poller.status() == "Failed"
@@ -166,8 +211,13 @@ async def test_storage_failures(recorded: Recording, storage: Storage, flavor: s
     assert "denied" in info.value.error.message
 
     # A folder that holds no backup fails the restore.
-    poller = await resolve(client.begin_restore(storage.container_url + "/mhsm-missing-2020010100000000",
-                                                sas_token=storage.sas_token, _polling_interval=interval))
+    poller = await resolve(
+        client.begin_restore(
+            storage.container_url + "/mhsm-missing-2020010100000000",
+            sas_token=storage.sas_token,
+            _polling_interval=interval,
+        )
+    )
     with pytest.raises(HttpResponseError) as info:
         await wait(poller)
     assert info.value.error is not None and info.value.error.code == "FolderNotFound"
@@ -180,8 +230,11 @@ async def test_poller_semantics_and_rehydration(
     job_delay(0.5)  # live: the job stays InProgress for a while, so the first polls see it running
     cls = client_class(flavor)
     client = recorded.client(cls)
-    poller = await resolve(client.begin_backup(storage.container_url, sas_token=storage.sas_token,
-                                               _polling_interval=recorded.polling_interval))
+    poller = await resolve(
+        client.begin_backup(
+            storage.container_url, sas_token=storage.sas_token, _polling_interval=recorded.polling_interval
+        )
+    )
     token = poller.continuation_token()
     assert poller.status() in ("InProgress", "Succeeded")
     first = await result(poller)
@@ -190,8 +243,9 @@ async def test_poller_semantics_and_rehydration(
 
     # A new client resumes from the token: the job is finished, and result() still gives the folder.
     other = recorded.client(cls)
-    resumed = await resolve(other.begin_backup("ignored", continuation_token=token,
-                                               _polling_interval=recorded.polling_interval))
+    resumed = await resolve(
+        other.begin_backup("ignored", continuation_token=token, _polling_interval=recorded.polling_interval)
+    )
     assert resumed.status() == "Succeeded"
     assert (await result(resumed)).folder_url == first.folder_url
     assert resumed.continuation_token() == token
