@@ -1,7 +1,7 @@
 import os
 import re
 
-from setuptools import find_namespace_packages, setup
+from setuptools import find_packages, setup
 
 HERE = os.path.abspath(os.path.dirname(__file__))
 with open(os.path.join(HERE, "azure", "keyvault", "administration", "_version.py"), encoding="utf-8") as f:
@@ -15,7 +15,7 @@ setup(
     description="Microsoft Azure Key Vault Administration Client Library for Python (Managed HSM)",
     long_description=LONG_DESCRIPTION,
     long_description_content_type="text/markdown",
-    license="MIT License",
+    license="MIT",
     classifiers=[
         "Development Status :: 5 - Production/Stable",
         "Programming Language :: Python :: 3",
@@ -24,9 +24,11 @@ setup(
         "Programming Language :: Python :: 3.11",
         "Programming Language :: Python :: 3.12",
         "Programming Language :: Python :: 3.13",
-        "License :: OSI Approved :: MIT License",
     ],
-    packages=find_namespace_packages(include=["azure.keyvault.administration*"]),
+    # `azure` and `azure.keyvault` are namespace packages shared with other azure-* distributions.
+    packages=find_packages(
+        exclude=["azure", "azure.keyvault", "tests*", "samples*", "emulator*", "scripts*", "benchmarks*"]
+    ),
     package_data={"azure.keyvault.administration": ["py.typed"]},
     python_requires=">=3.10",
     install_requires=[
