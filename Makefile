@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 AZURITE := node_modules/.bin/azurite-blob
 
-.PHONY: demo test setup lint typecheck pytest clean
+.PHONY: demo test setup lint typecheck pytest bench clean
 
 setup: $(STAMP) $(AZURITE)
 
@@ -21,7 +21,7 @@ $(AZURITE): package.json package-lock.json
 	touch $@
 
 lint: $(STAMP)
-	$(PY) -m ruff check azure emulator tests samples benchmarks
+	$(PY) -m ruff check azure emulator tests samples scripts benchmarks
 
 typecheck: $(STAMP)
 	$(PY) -m mypy
@@ -32,7 +32,10 @@ pytest: setup
 test: lint typecheck pytest
 
 demo: setup
-	$(PY) -m mhsm_emulator.demo
+	$(PY) scripts/demo.py
+
+bench: setup
+	$(PY) benchmarks/bench_admin_ops.py
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache
