@@ -7,6 +7,7 @@ of cassettes; its URL and the SAS token are rewritten to fixed fakes), in playba
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -70,6 +71,16 @@ def storage(recorded: Recording, request: pytest.FixtureRequest) -> Storage:
     container = container_name(recorded.name)
     if not recorded.is_live:
         return Storage(f"{FAKE_ACCOUNT_URL}/{container}", FAKE_SAS, FAKE_READ_ONLY_SAS, FAKE_EXPIRED_SAS)
+    if not recorded.is_emulator:
+        # A real HSM cannot reach a local Azurite: it needs a real container (BLOB_CONTAINER_URL, BLOB_SAS_TOKEN;
+        # optionally BLOB_READ_ONLY_SAS_TOKEN and BLOB_EXPIRED_SAS_TOKEN for the failure tests).
+        url = os.environ["BLOB_CONTAINER_URL"].rstrip("/")
+        return Storage(
+            container_url=recorded.replace(url, f"{FAKE_ACCOUNT_URL}/{container}"),
+            sas_token=recorded.replace(os.environ["BLOB_SAS_TOKEN"], FAKE_SAS),
+            read_only_sas=recorded.replace(os.environ.get("BLOB_READ_ONLY_SAS_TOKEN", ""), FAKE_READ_ONLY_SAS),
+            expired_sas=recorded.replace(os.environ.get("BLOB_EXPIRED_SAS_TOKEN", ""), FAKE_EXPIRED_SAS),
+        )
     azurite: Azurite = request.getfixturevalue("azurite")
     if recorded.is_emulator:
         prepare_emulator(request.getfixturevalue("emulator"), azurite)
