@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from mhsm_emulator.azurite import Azurite
+
 REPO = Path(__file__).resolve().parents[1]
 SECTIONS = ("Getting started", "Examples", "Troubleshooting")
 _FENCE = re.compile(r"^```python\n(.*?)^```$", re.MULTILINE | re.DOTALL)
@@ -44,16 +46,23 @@ def test_snippets_are_found() -> None:
         "list_settings",
         "get_setting",
         "update_setting",
+        "begin_backup",
+        "begin_pre_backup",
+        "begin_pre_restore",
+        "begin_restore",
+        "continuation_token",
     ):
         assert call in joined, call
     assert "run_emulator" not in joined  # the ```python notest block is excluded
 
 
-def test_readme_snippets_run_against_the_emulator(emulator: Any, tmp_path: Path) -> None:
+def test_readme_snippets_run_against_the_emulator(emulator: Any, azurite: Azurite, tmp_path: Path) -> None:
     script = tmp_path / "readme_snippets.py"
     script.write_text("\n\n".join(readme_snippets((REPO / "README.md").read_text())))
     env = dict(os.environ)
     env.update(emulator.env())
+    env["BLOB_CONTAINER_URL"] = azurite.create_container("readme")
+    env["BLOB_SAS_TOKEN"] = azurite.container_sas("readme")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH", "")]))
     completed = subprocess.run(
         [sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
@@ -63,3 +72,6 @@ def test_readme_snippets_run_against_the_emulator(emulator: Any, tmp_path: Path)
     assert "Managed HSM Administrator" in output
     assert "404 RoleDefinitionNotFound" in output
     assert "AllowKeyManagementOperationsThroughARM" in output
+    assert "backup: Succeeded " + env["BLOB_CONTAINER_URL"] + "/mhsm-" in output
+    assert "restore: Succeeded" in output
+    assert "restore failed: FolderNotFound" in output

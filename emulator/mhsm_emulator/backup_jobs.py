@@ -225,6 +225,12 @@ class JobRunner:
         else:
             finish_job(self._store, job.job_id, SUCCEEDED, details=outcome.details, container_uri=outcome.container_uri)
 
+    async def settle(self, job_id: str, timeout: float) -> None:
+        """Wait up to ``timeout`` seconds for a running job to finish (returns at once for other jobs)."""
+        task = self._tasks.get(job_id)
+        if task is not None and timeout > 0:
+            await asyncio.wait({task}, timeout=timeout)
+
     @property
     def running(self) -> int:
         """How many jobs are running now."""

@@ -72,6 +72,9 @@ class EmulatorConfig:
     :param storage_connection_string: the HSM's own storage identity (account name and key), used by backup and
         restore requests with ``useManagedIdentity: true``; without it such requests are refused.
     :param backup_job_delay: seconds each backup/restore job waits before working (makes ``InProgress`` visible).
+    :param status_hold: at most this many seconds a status poll of a running job waits for it to finish before
+        answering (a short long-poll: clients poll at once after the 202, and quick emulator jobs then finish
+        within this window instead of costing the client a full polling interval).
     """
 
     data_dir: Path
@@ -86,6 +89,7 @@ class EmulatorConfig:
     faults: FaultConfig = field(default_factory=FaultConfig)
     storage_connection_string: str | None = None
     backup_job_delay: float = 0.0
+    status_hold: float = 0.25
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir)

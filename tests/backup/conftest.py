@@ -24,13 +24,6 @@ FAKE_EXPIRED_SAS = "se=2001-01-01T00%3A00%3A00Z&sp=rcwdl&sv=2025-11-05&sr=c&sig=
 KEY_ROLES = ("Managed HSM Crypto User", "Managed HSM Crypto Officer")
 
 
-@pytest.fixture(scope="session")
-def azurite() -> Iterator[Azurite]:
-    """Azurite's blob service on a free 127.0.0.1 port for the session (started on first use)."""
-    with Azurite() as running:
-        yield running
-
-
 _prepared: set[int] = set()
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from datetime import datetime, timezone
 
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from mhsm_emulator.backup_jobs import BACKUP, JobOutcome, JobRunner, create_job, get_job
+from mhsm_emulator.backup_jobs import MIGRATIONS as JOB_MIGRATIONS
 from mhsm_emulator.backup_storage import account_credential, folder_name
 from mhsm_emulator.errors import ServiceError
 from mhsm_emulator.key_material import generate, hsm_key_type
@@ -111,3 +114,19 @@ def test_full_import_replaces_keys_and_selective_keeps_versions() -> None:
     purge_deleted_key(target, "alpha")
     fresh = import_selective(target, "alpha", round_tripped["alpha"])
     assert (fresh.restored, fresh.not_overwritten) == (2, 0)
+
+
+@pytest.mark.parametrize(("work_seconds", "hold", "expected"), [(0.01, 1.0, "Succeeded"), (0.5, 0.05, "InProgress")])
+async def test_status_poll_waits_briefly_for_a_running_job(work_seconds: float, hold: float, expected: str) -> None:
+    store = Store(":memory:", [*CORE_MIGRATIONS, *JOB_MIGRATIONS])
+    runner = JobRunner(store)
+    job = create_job(store, BACKUP, "backup")
+
+    async def work() -> JobOutcome:
+        await asyncio.sleep(work_seconds)
+        return JobOutcome(container_uri="https://acct.blob/backup/mhsm-x")
+
+    runner.start(job, work)
+    await runner.settle(job.job_id, hold)
+    assert get_job(store, BACKUP, job.job_id).body()["status"] == expected
+    await runner.stop()

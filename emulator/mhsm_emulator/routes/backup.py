@@ -149,12 +149,19 @@ async def pre_backup(request: web.Request) -> web.Response:
     return _start(request, BACKUP, "prebackup", work)
 
 
+async def _status(request: web.Request, kind: str) -> web.Response:
+    state = get_state(request)
+    job_id = request.match_info["job_id"]
+    await request.app[RUNNER_KEY].settle(job_id, state.config.status_hold)
+    return json_response(get_job(state.store, kind, job_id).body())
+
+
 @routes.get("/backup/{job_id}/pending")
 async def backup_status(request: web.Request) -> web.Response:
     """The status of a backup or pre-backup job (polled with or without api-version)."""
     require_api_version(request, optional=True)
     require_data_action(request, actions.BACKUP_STATUS, GLOBAL)
-    return json_response(get_job(get_state(request).store, BACKUP, request.match_info["job_id"]).body())
+    return await _status(request, BACKUP)
 
 
 # ---- restore ----
@@ -233,7 +240,7 @@ async def restore_status(request: web.Request) -> web.Response:
     """The status of a restore, selective key restore or pre-restore job."""
     require_api_version(request, optional=True)
     require_data_action(request, actions.RESTORE_STATUS, GLOBAL)
-    return json_response(get_job(get_state(request).store, RESTORE, request.match_info["job_id"]).body())
+    return await _status(request, RESTORE)
 
 
 # ---- lifecycle ----
