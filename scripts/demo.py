@@ -15,7 +15,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from azure.identity import ManagedIdentityCredential
 from mhsm_emulator.azurite import Azurite
+
+from azure.keyvault.administration import KeyVaultAccessControlClient, KeyVaultRoleScope
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = [
@@ -27,13 +30,17 @@ SAMPLES = [
     "backup_restore_operations_async.py",
 ]
 BACKUP_CONTAINER = "backups"
+# The HSM's first administrator may manage roles, settings and backups, but creating and deleting keys (which the
+# backup sample does) needs key roles, granted the way an administrator would on a real HSM.
+KEY_ROLES = ("Managed HSM Crypto User", "Managed HSM Crypto Officer")
 
 
 def start_emulator(data_dir: str, storage_connection_string: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
     """Start ``python -m mhsm_emulator`` and return the process and the environment it advertises."""
     process = subprocess.Popen(
+        # --backup-job-delay keeps each backup/restore InProgress briefly, so the samples show the progress.
         [sys.executable, "-m", "mhsm_emulator", "--data-dir", data_dir,
-         "--storage-connection-string", storage_connection_string],
+         "--storage-connection-string", storage_connection_string, "--backup-job-delay", "0.5"],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -43,7 +50,21 @@ def start_emulator(data_dir: str, storage_connection_string: str) -> tuple[subpr
         process.wait(timeout=10)
         raise SystemExit(f"the emulator failed to start (exit code {process.returncode})")
     info = json.loads(line)
-    return process, dict(info["env"])
+    return process, {**info["env"], "MHSM_PRINCIPAL_ID": info["principal_id"]}
+
+
+def grant_key_roles(env: dict[str, str]) -> None:
+    """Assign the emulator's managed identity the key roles at ``/keys``, with this library's own client."""
+    os.environ.update(env)  # IDENTITY_ENDPOINT / IDENTITY_HEADER for ManagedIdentityCredential
+    ca_file = env["REQUESTS_CA_BUNDLE"]
+    with ManagedIdentityCredential(connection_verify=ca_file) as credential, KeyVaultAccessControlClient(
+        env["AZURE_MANAGEDHSM_URL"], credential, connection_verify=ca_file
+    ) as client:
+        roles = {d.role_name: d.id for d in client.list_role_definitions(KeyVaultRoleScope.GLOBAL)}
+        principal_id = env["MHSM_PRINCIPAL_ID"]
+        for role in KEY_ROLES:
+            client.create_role_assignment(KeyVaultRoleScope.KEYS, roles[role], principal_id)
+            print(f"Granted '{role}' at /keys to the demo identity {principal_id}")
 
 
 def main() -> int:
@@ -52,7 +73,9 @@ def main() -> int:
         print(f"Azurite blob service at {azurite.account_url}")
         emulator, env = start_emulator(data_dir, azurite.connection_string)
         try:
-            print(f"Managed HSM emulator at {env['AZURE_MANAGEDHSM_URL']}\n")
+            print(f"Managed HSM emulator at {env['AZURE_MANAGEDHSM_URL']}")
+            grant_key_roles(env)
+            print()
             container_url = azurite.create_container(BACKUP_CONTAINER)
             sample_env = {
                 **os.environ,
