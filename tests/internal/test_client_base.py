@@ -177,7 +177,7 @@ def test_pipeline_policy_order(client_type: Any) -> None:
         retry,
         auth,
         "CustomHookPolicy",
-        "NetworkTraceLoggingPolicy",
+        "RedactingNetworkTraceLoggingPolicy",  # NetworkTraceLoggingPolicy without secrets in the trace
         "DistributedTracingPolicy",
         "SensitiveHeaderCleanupPolicy",
         "HttpLoggingPolicy",

@@ -15,6 +15,7 @@ from azure.core.pipeline.policies import HttpLoggingPolicy
 from azure.core.rest import HttpRequest
 
 from .._version import VERSION
+from .logging_policy import RedactingNetworkTraceLoggingPolicy
 
 
 class ApiVersion(str, Enum, metaclass=CaseInsensitiveEnumMeta):
@@ -107,6 +108,7 @@ def generated_client_kwargs(settings: ClientSettings, authentication_policy: Any
         "authentication_policy": authentication_policy,
         "sdk_moniker": SDK_MONIKER,
         "http_logging_policy": build_http_logging_policy(**settings.pipeline_kwargs),
+        "logging_policy": RedactingNetworkTraceLoggingPolicy(**settings.pipeline_kwargs),
         **settings.pipeline_kwargs,
     }
 
