@@ -6,86 +6,88 @@ from azure.core import CaseInsensitiveEnumMeta
 
 
 class KeyVaultRoleScope(str, Enum, metaclass=CaseInsensitiveEnumMeta):
-    """Collection of well known role scopes. This list is not exhaustive."""
+    """Scopes that role assignments commonly use; any other scope string (e.g. ``/keys/<name>``) works too."""
 
-    GLOBAL = "/"  #: use this if you want role assignments to apply to everything on the resource
-    KEYS = "/keys"  #: use this if you want role assignments to apply to all keys
+    #: The whole Managed HSM.
+    GLOBAL = "/"
+    #: Every key of the Managed HSM.
+    KEYS = "/keys"
 
 
 class KeyVaultDataAction(str, Enum, metaclass=CaseInsensitiveEnumMeta):
-    """Supported permissions for data actions."""
+    """Data-plane permissions a role definition can grant or exclude (``KeyVaultPermission.data_actions``)."""
 
-    #: Read an HSM key.
+    #: Read a key and its attributes.
     READ_HSM_KEY = "Microsoft.KeyVault/managedHsm/keys/read/action"
-    #: Update an HSM key.
+    #: Change a key's attributes.
     WRITE_HSM_KEY = "Microsoft.KeyVault/managedHsm/keys/write/action"
-    #: Read a deleted HSM key.
+    #: Read keys in the deleted state.
     READ_DELETED_HSM_KEY = "Microsoft.KeyVault/managedHsm/keys/deletedKeys/read/action"
-    #: Recover a deleted HSM key.
+    #: Bring a deleted key back.
     RECOVER_DELETED_HSM_KEY = "Microsoft.KeyVault/managedHsm/keys/deletedKeys/recover/action"
-    #: Back up HSM keys.
+    #: Export keys in protected backup form.
     BACKUP_HSM_KEYS = "Microsoft.KeyVault/managedHsm/keys/backup/action"
-    #: Restore HSM keys.
+    #: Import keys from a protected backup.
     RESTORE_HSM_KEYS = "Microsoft.KeyVault/managedHsm/keys/restore/action"
-    #: Delete role assignment.
+    #: Remove role assignments.
     DELETE_ROLE_ASSIGNMENT = "Microsoft.KeyVault/managedHsm/roleAssignments/delete/action"
-    #: Get role assignment.
+    #: Read role assignments.
     GET_ROLE_ASSIGNMENT = "Microsoft.KeyVault/managedHsm/roleAssignments/read/action"
-    #: Create or update role assignment.
+    #: Add role assignments.
     WRITE_ROLE_ASSIGNMENT = "Microsoft.KeyVault/managedHsm/roleAssignments/write/action"
-    #: Get role definition.
+    #: Read role definitions.
     READ_ROLE_DEFINITION = "Microsoft.KeyVault/managedHsm/roleDefinitions/read/action"
-    #: Create or update role definition.
+    #: Add or change role definitions.
     WRITE_ROLE_DEFINITION = "Microsoft.KeyVault/managedHsm/roleDefinitions/write/action"
-    #: Delete role definition.
+    #: Remove role definitions.
     DELETE_ROLE_DEFINITION = "Microsoft.KeyVault/managedHsm/roleDefinitions/delete/action"
-    #: Encrypt using an HSM key.
+    #: Encrypt data with a key.
     ENCRYPT_HSM_KEY = "Microsoft.KeyVault/managedHsm/keys/encrypt/action"
-    #: Decrypt using an HSM key.
+    #: Decrypt data with a key.
     DECRYPT_HSM_KEY = "Microsoft.KeyVault/managedHsm/keys/decrypt/action"
-    #: Wrap using an HSM key.
+    #: Wrap another key with a key.
     WRAP_HSM_KEY = "Microsoft.KeyVault/managedHsm/keys/wrap/action"
-    #: Unwrap using an HSM key.
+    #: Unwrap a wrapped key with a key.
     UNWRAP_HSM_KEY = "Microsoft.KeyVault/managedHsm/keys/unwrap/action"
-    #: Sign using an HSM key.
+    #: Sign a digest with a key.
     SIGN_HSM_KEY = "Microsoft.KeyVault/managedHsm/keys/sign/action"
-    #: Verify using an HSM key.
+    #: Verify a signature with a key.
     VERIFY_HSM_KEY = "Microsoft.KeyVault/managedHsm/keys/verify/action"
-    #: Create an HSM key.
+    #: Generate new keys.
     CREATE_HSM_KEY = "Microsoft.KeyVault/managedHsm/keys/create"
-    #: Delete an HSM key.
+    #: Delete keys (soft delete).
     DELETE_HSM_KEY = "Microsoft.KeyVault/managedHsm/keys/delete"
-    #: Export an HSM key.
+    #: Export key material.
     EXPORT_HSM_KEY = "Microsoft.KeyVault/managedHsm/keys/export/action"
-    #: Release an HSM key using Secure Key Release.
+    #: Release a key to an attested environment (secure key release).
     RELEASE_KEY = "Microsoft.KeyVault/managedHsm/keys/release/action"
-    #: Import an HSM key.
+    #: Bring external key material in as a key.
     IMPORT_HSM_KEY = "Microsoft.KeyVault/managedHsm/keys/import/action"
-    #: Purge a deleted HSM key.
+    #: Permanently remove deleted keys.
     PURGE_DELETED_HSM_KEY = "Microsoft.KeyVault/managedHsm/keys/deletedKeys/delete"
-    #: Download an HSM security domain.
+    #: Start downloading the security domain.
     DOWNLOAD_HSM_SECURITY_DOMAIN = "Microsoft.KeyVault/managedHsm/securitydomain/download/action"
-    #: Check status of HSM security domain download.
+    #: Read the progress of a security domain download.
     DOWNLOAD_HSM_SECURITY_DOMAIN_STATUS = "Microsoft.KeyVault/managedHsm/securitydomain/download/read"
-    #: Upload an HSM security domain.
+    #: Upload a security domain.
     UPLOAD_HSM_SECURITY_DOMAIN = "Microsoft.KeyVault/managedHsm/securitydomain/upload/action"
-    #: Check the status of the HSM security domain exchange file.
+    #: Read the progress of a security domain upload.
     READ_HSM_SECURITY_DOMAIN_STATUS = "Microsoft.KeyVault/managedHsm/securitydomain/upload/read"
-    #: Download an HSM security domain transfer key.
+    #: Read the security domain transfer key.
     READ_HSM_SECURITY_DOMAIN_TRANSFER_KEY = "Microsoft.KeyVault/managedHsm/securitydomain/transferkey/read"
-    #: Start an HSM backup.
+    #: Start a full backup.
     START_HSM_BACKUP = "Microsoft.KeyVault/managedHsm/backup/start/action"
-    #: Start an HSM restore.
+    #: Start a full or selective restore.
     START_HSM_RESTORE = "Microsoft.KeyVault/managedHsm/restore/start/action"
-    #: Read an HSM backup status.
+    #: Read the status of a backup job.
     READ_HSM_BACKUP_STATUS = "Microsoft.KeyVault/managedHsm/backup/status/action"
-    #: Read an HSM restore status.
+    #: Read the status of a restore job.
     READ_HSM_RESTORE_STATUS = "Microsoft.KeyVault/managedHsm/restore/status/action"
-    #: Generate random numbers.
+    #: Get random bytes from the HSM.
     RANDOM_NUMBERS_GENERATE = "Microsoft.KeyVault/managedHsm/rng/action"
 
 
 class KeyVaultSettingType(str, Enum, metaclass=CaseInsensitiveEnumMeta):
-    """Types of Key Vault settings (the service currently knows only booleans)."""
+    """Value types of account settings; the service defines booleans only."""
 
     BOOLEAN = "boolean"

@@ -8,18 +8,22 @@ _REPR_LIMIT = 1024
 
 
 class KeyVaultPermission:
-    """Role definition permissions.
+    """One permission block of a role definition: what it allows and what it carves out.
 
-    :keyword actions: Action permissions that are granted.
+    Exclusions (``not_*``) only narrow this block; another role of the same principal may still allow them.
+
+    :keyword actions: Control-plane actions allowed (Managed HSM roles leave this empty).
     :paramtype actions: list[str] or None
-    :keyword not_actions: Action permissions that are excluded but not denied. They may be granted by other role
-        definitions assigned to a principal.
+    :keyword not_actions: Control-plane actions carved out of ``actions``.
     :paramtype not_actions: list[str] or None
-    :keyword data_actions: Data action permissions that are granted.
+    :keyword data_actions: Data-plane actions allowed.
     :paramtype data_actions: list[str or KeyVaultDataAction] or None
-    :keyword not_data_actions: Data action permissions that are excluded but not denied. They may be granted by other
-        role definitions assigned to a principal.
+    :keyword not_data_actions: Data-plane actions carved out of ``data_actions``.
     :paramtype not_data_actions: list[str or KeyVaultDataAction] or None
+
+    .. code-block:: python
+
+        reader = KeyVaultPermission(data_actions=[KeyVaultDataAction.READ_HSM_KEY])
     """
 
     def __init__(self, **kwargs: Any) -> None:
@@ -39,11 +43,11 @@ class KeyVaultPermission:
 
 
 class KeyVaultRoleAssignmentProperties:
-    """Properties of a role assignment.
+    """Who holds which role where: the body of a :class:`KeyVaultRoleAssignment`.
 
-    :keyword str principal_id: ID of the principal the assignment applies to.
-    :keyword str role_definition_id: ID of the role definition the assignment applies to.
-    :keyword scope: The scope of the assignment.
+    :keyword str principal_id: Object id of the user, group or service principal holding the role.
+    :keyword str role_definition_id: The ``id`` of the assigned :class:`KeyVaultRoleDefinition`.
+    :keyword scope: Where the role applies, such as ``/`` or ``/keys``.
     :paramtype scope: str or KeyVaultRoleScope
     """
 
@@ -69,13 +73,13 @@ class KeyVaultRoleAssignmentProperties:
 
 
 class KeyVaultRoleAssignment:
-    """Represents the assignment to a principal of a role over a scope.
+    """A role granted to a principal over a scope, as the HSM reports it.
 
-    :keyword str name: The assignment's name.
-    :keyword properties: The assignment's properties.
+    :keyword str name: The assignment's GUID name (its last path segment).
+    :keyword properties: Principal, role definition and scope.
     :paramtype properties: KeyVaultRoleAssignmentProperties
-    :keyword str role_assignment_id: The assignment's ID.
-    :keyword str assignment_type: The type of the assignment (stored as ``type``).
+    :keyword str role_assignment_id: The assignment's full resource id.
+    :keyword str assignment_type: The resource type; available as the ``type`` attribute.
     """
 
     def __init__(self, **kwargs: Any) -> None:
@@ -105,17 +109,17 @@ class KeyVaultRoleAssignment:
 
 
 class KeyVaultRoleDefinition:
-    """The definition of a role over one or more scopes.
+    """A built-in or custom role: a named set of permissions that assignments refer to by ``id``.
 
-    :keyword list[str] assignable_scopes: Scopes the role can be assigned over.
-    :keyword str description: A description of the role.
-    :keyword str id: The role definition's ID.
-    :keyword str name: The role definition's name.
-    :keyword permissions: Permissions the role grants.
+    :keyword list[str] assignable_scopes: Where assignments of this role may be made.
+    :keyword str description: Free text about the role.
+    :keyword str id: Full resource id; pass it as ``definition_id`` when creating an assignment.
+    :keyword str name: The role's GUID name.
+    :keyword permissions: What the role allows and excludes.
     :paramtype permissions: list[KeyVaultPermission]
-    :keyword str role_name: The role's name.
-    :keyword str role_type: The type of the role (``AKVBuiltInRole`` or ``CustomRole``).
-    :keyword str type: The type of the role definition resource.
+    :keyword str role_name: Display name, e.g. ``Managed HSM Crypto User``.
+    :keyword str role_type: ``AKVBuiltInRole`` or ``CustomRole``.
+    :keyword str type: Resource type, ``Microsoft.Authorization/roleDefinitions``.
     """
 
     def __init__(self, **kwargs: Any) -> None:
@@ -149,9 +153,9 @@ class KeyVaultRoleDefinition:
 
 
 class KeyVaultBackupResult:
-    """A Key Vault full backup operation result.
+    """What a finished full backup produced.
 
-    :keyword str folder_url: URL of the Azure Blob Storage folder containing the backup.
+    :keyword str folder_url: URL of the blob folder that holds the backup; pass it to ``begin_restore``.
     """
 
     def __init__(self, **kwargs: Any) -> None:
@@ -159,7 +163,7 @@ class KeyVaultBackupResult:
 
 
 class KeyVaultSetting:
-    """A Managed HSM account setting.
+    """One account-wide option of a Managed HSM, such as ``AllowKeyManagementOperationsThroughARM``.
 
     :param str name: The name of the setting.
     :param value: The value of the setting. Non-string values are stored as strings; boolean settings are stored
