@@ -27,7 +27,10 @@ async def read_json_object(request: web.Request) -> dict[str, Any]:
         raise bad_parameter("The request body is missing.")
     try:
         body = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        # "\ud800"-style escapes decode to lone surrogates, which SQLite (UTF-8) cannot store: reject them here.
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except (ValueError, RecursionError):
+        # ValueError covers JSONDecodeError, UnicodeError and integers beyond Python's digit limit.
         raise bad_parameter("The request body is not valid JSON.") from None
     if not isinstance(body, dict):
         raise bad_parameter("The request body must be a JSON object.")

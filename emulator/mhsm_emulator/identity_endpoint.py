@@ -8,9 +8,13 @@ path needs the first, other sources the second.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
+import logging
 import time
+import uuid
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
@@ -21,6 +25,7 @@ TOKEN_PATH = "/msi/token"
 IDENTITY_API_VERSION = "2019-08-01"
 
 routes = web.RouteTableDef()
+_log = logging.getLogger(__name__)
 
 
 def _error(status: int, error: str, description: str) -> web.Response:
@@ -35,7 +40,7 @@ async def token(request: web.Request) -> web.Response:
     secret = request.headers.get("X-IDENTITY-HEADER")
     if secret is None:
         return _error(400, "invalid_request", "Required header X-IDENTITY-HEADER is missing.")
-    if not hmac.compare_digest(secret.encode(), state.identity_header.encode()):
+    if not secret.isascii() or not hmac.compare_digest(secret.encode(), state.identity_header.encode()):
         return _error(401, "unauthorized", "The X-IDENTITY-HEADER value is not valid.")
     if request.query.get("api-version") != IDENTITY_API_VERSION:
         return _error(400, "invalid_request", f"api-version must be {IDENTITY_API_VERSION}.")
@@ -60,9 +65,34 @@ async def token(request: web.Request) -> web.Response:
     return web.Response(text=json.dumps(body), content_type="application/json")
 
 
+def protocol_error_response(status: int) -> web.Response:
+    """The endpoint's JSON error for a request aiohttp could not parse."""
+    if status >= 500:
+        return _error(500, "internal_error", "An unexpected error occurred.")
+    return _error(status if 400 <= status < 500 else 400, "invalid_request", "The request could not be parsed.")
+
+
+@web.middleware
+async def _errors_middleware(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """Unknown paths, wrong methods and unexpected failures answer in the endpoint's JSON error format."""
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:
+        response = _error(exc.status, "invalid_request", exc.reason or "Request failed.")
+    except (asyncio.CancelledError, ConnectionResetError):
+        raise
+    except Exception:
+        _log.exception("unhandled error in the token endpoint (%s %s)", request.method, request.path)
+        response = _error(500, "internal_error", "An unexpected error occurred.")
+    response.headers.setdefault("x-ms-request-id", str(uuid.uuid4()))
+    return response
+
+
 def build_identity_app(app_state_source: web.Application) -> web.Application:
     """The token endpoint app, sharing the vault app's state."""
-    app = web.Application()
+    app = web.Application(middlewares=[_errors_middleware], client_max_size=64 * 1024)
     app[STATE_KEY] = app_state_source[STATE_KEY]
     app.add_routes(routes)
     return app

@@ -47,6 +47,27 @@ def _from_http_exception(exc: web.HTTPException) -> ServiceError:
     return ServiceError(exc.status, code, exc.reason or "Request failed.")
 
 
+def protocol_error_response(status: int) -> web.Response:
+    """The answer to a request aiohttp could not parse (it never reaches the middlewares): the same JSON error
+    shape and service headers as every other answer."""
+    request_id = str(uuid.uuid4())
+    if status >= 500:
+        error = ServiceError(500, "InternalError", "An unexpected error occurred.")
+    elif status == 413:
+        error = ServiceError(413, "RequestEntityTooLarge", "The request body is too large.")
+    else:
+        error = ServiceError(
+            status if 400 <= status < 500 else 400,
+            "BadRequest",
+            "The request could not be parsed as HTTP/1.1 (request line and each header are limited to 8190 bytes).",
+        )
+    response = _error_response(error, request_id)
+    for name, value in _STATIC_HEADERS.items():
+        response.headers.setdefault(name, value)
+    response.headers["x-ms-request-id"] = request_id
+    return response
+
+
 @web.middleware
 async def service_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Outermost: request id, service headers on every answer, exceptions turned into JSON errors.
@@ -127,6 +148,9 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
         raise ServiceError(401, "Unauthorized", "AKV10000: Request is missing a Bearer or PoP token.", headers=headers)
     if scheme.lower() != "bearer" or not token.strip():
         raise ServiceError(401, "Unauthorized", "The Authorization header must be 'Bearer <token>'.", headers=headers)
+    if not token.isascii():
+        # Tokens are base64url text; other bytes arrive as surrogate escapes that no JWT library can handle.
+        raise ServiceError(401, "Unauthorized", "Token validation failed: DecodeError.", headers=headers)
     try:
         caller = state.issuer.verify(token.strip(), [resource, resource + "/"])
     except TokenError as exc:

@@ -19,6 +19,9 @@ from .config import EmulatorConfig
 from .faults import FaultInjector
 from .identities import SYSTEM_IDENTITY
 from .identity_endpoint import TOKEN_PATH, build_identity_app
+from .identity_endpoint import protocol_error_response as identity_protocol_error
+from .listener import JsonErrorSockSite
+from .middleware import protocol_error_response as vault_protocol_error
 from .rbac_store import bootstrap
 from .state import EmulatorState
 from .store import Store
@@ -91,11 +94,15 @@ class EmulatorServer:
             identity_sock = _bound_socket(config.host, config.identity_port)
             self.port = vault_sock.getsockname()[1]
             self.identity_port = identity_sock.getsockname()[1]
-            for app, sock, context in ((vault_app, vault_sock, ssl_context), (identity_app, identity_sock, None)):
+            listeners = (
+                (vault_app, vault_sock, ssl_context, vault_protocol_error),
+                (identity_app, identity_sock, None, identity_protocol_error),
+            )
+            for app, sock, context, render in listeners:
                 runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
                 await runner.setup()
                 self._runners.append(runner)
-                await web.SockSite(runner, sock, ssl_context=context).start()
+                await JsonErrorSockSite(runner, sock, render, ssl_context=context).start()
         except BaseException:
             await self.stop()
             raise

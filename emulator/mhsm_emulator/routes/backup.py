@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -58,7 +59,25 @@ def _storage_target(data: Any, *, where: str) -> StorageTarget:
                 "BadRequest",
                 "The customer provided SAS token is malformed. The SAS token does not contain the expiry field",
             )
-    return StorageTarget(uri.rstrip("/").split("?")[0], token if not use_identity else None, use_identity)
+    return StorageTarget(_container_url(uri), token if not use_identity else None, use_identity)
+
+
+def _container_url(uri: str) -> str:
+    """The container URL of a ``storageResourceUri`` (query dropped); 400 unless it is an http(s) container URL."""
+    invalid = bad_parameter(
+        "'storageResourceUri' must be the URL of a blob container, e.g. https://<account>.blob.core.windows.net/<container>."
+    )
+    try:
+        parts = urlsplit(uri.strip())
+        has_port = parts.port is not None  # ValueError for a port that is not a number in range
+    except ValueError:
+        raise invalid from None
+    segments = [segment for segment in parts.path.split("/") if segment]
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or not segments:
+        raise invalid
+    if has_port and parts.port == 0:
+        raise invalid
+    return uri.strip().rstrip("/").split("?")[0].split("#")[0]
 
 
 def _folder(value: Any, name: str) -> str:
@@ -104,7 +123,11 @@ def _open(request: web.Request, target: StorageTarget) -> BackupStorage:
             "(start the emulator with --storage-connection-string).",
         )
     account = account_credential(connection_string) if connection_string else None
-    return BackupStorage(target, account)
+    try:
+        return BackupStorage(target, account)
+    except ValueError:
+        # azure-storage-blob refuses some URLs our checks let through; that is the caller's input, not our fault.
+        raise bad_parameter("'storageResourceUri' is not a valid blob container URL.") from None
 
 
 def _backup_container_uri(target: StorageTarget, folder: str) -> str:

@@ -89,6 +89,13 @@ def _optional_int(body: dict[str, Any], name: str) -> Optional[int]:
     return value
 
 
+def _optional_str(body: dict[str, Any], name: str) -> Optional[str]:
+    value = body.get(name)
+    if value is not None and not isinstance(value, str):
+        raise bad_parameter(f"'{name}' must be a string.")
+    return value
+
+
 @routes.post("/keys/{name}/create")
 async def create(request: web.Request) -> web.Response:
     """Create a key (or a new version): ``{kty, key_size?, crv?, public_exponent?, key_ops?, attributes?, tags?}``."""
@@ -98,7 +105,9 @@ async def create(request: web.Request) -> web.Response:
     body = await read_json_object(request)
     kty = hsm_key_type(body.get("kty"))
     key_ops = body.get("key_ops")
-    if key_ops is not None and (not isinstance(key_ops, list) or not set(key_ops) <= _KEY_OPS):
+    if key_ops is not None and (
+        not isinstance(key_ops, list) or not all(isinstance(op, str) and op in _KEY_OPS for op in key_ops)
+    ):
         raise bad_parameter(f"'key_ops' must be a list of: {', '.join(sorted(_KEY_OPS))}.")
     attributes = body.get("attributes")
     tags = body.get("tags")
@@ -109,7 +118,7 @@ async def create(request: web.Request) -> web.Response:
     material = generate(
         kty,
         key_size=_optional_int(body, "key_size"),
-        crv=body.get("crv"),
+        crv=_optional_str(body, "crv"),
         public_exponent=_optional_int(body, "public_exponent"),
     )
     key = create_key(get_state(request).store, name, material, key_ops=key_ops, attributes=attributes, tags=tags)
