@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from .config import DEFAULT_TENANT_ID, EmulatorConfig, FaultConfig
+from .redact import SHARED_FILTER, install_on_handlers
 from .server import EmulatorServer
 
 
@@ -109,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr)
+    # On the handler, so records of every library (azure-core, azure-storage, aiohttp...) are redacted too.
+    install_on_handlers(SHARED_FILTER, logging.getLogger().handlers)
     try:
         config = config_from_args(args)
     except ValueError as exc:

@@ -97,6 +97,10 @@ class BackupStorage:
             credential=credential,
             api_version=BLOB_API_VERSION,
             retry_total=1,
+            # One quick retry: the storage default waits ~15 s, so an unreachable container took ~20 s to fail.
+            initial_backoff=1,
+            increment_base=1,
+            random_jitter_range=0.5,
             connection_timeout=10,
             read_timeout=60,
         )

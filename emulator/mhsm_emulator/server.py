@@ -23,6 +23,7 @@ from .identity_endpoint import protocol_error_response as identity_protocol_erro
 from .listener import JsonErrorSockSite
 from .middleware import protocol_error_response as vault_protocol_error
 from .rbac_store import bootstrap
+from .redact import SHARED_FILTER, install_on_loggers
 from .state import EmulatorState
 from .store import Store
 from .tokens import SIGNING_KEY_FILE, TokenIssuer
@@ -85,6 +86,8 @@ class EmulatorServer:
             faults=FaultInjector(config.faults),
             identity_header=_identity_header(config.data_dir),
         )
+        SHARED_FILTER.add_secret(self.state.identity_header)
+        install_on_loggers(SHARED_FILTER)
         vault_app = build_app(self.state, self.modules)
         identity_app = build_identity_app(vault_app)
         ssl_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
