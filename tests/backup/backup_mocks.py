@@ -125,9 +125,11 @@ class MockTransport(HttpTransport):  # type: ignore[misc]
     def __init__(self, handler: Handler) -> None:
         self.handler = handler
         self.requests: list[SentRequest] = []
+        self.send_kwargs: list[dict[str, Any]] = []  # the keywords each send() received
 
     def send(self, request: HttpRequest, **kwargs: Any) -> _SyncResponse:  # type: ignore[override]
         self.requests.append(_record(request))
+        self.send_kwargs.append(kwargs)
         return _SyncResponse(request, self.handler(request))
 
     def open(self) -> None:
@@ -149,9 +151,11 @@ class AsyncMockTransport(AsyncHttpTransport):  # type: ignore[misc]
     def __init__(self, handler: Handler) -> None:
         self.handler = handler
         self.requests: list[SentRequest] = []
+        self.send_kwargs: list[dict[str, Any]] = []  # the keywords each send() received
 
     async def send(self, request: HttpRequest, **kwargs: Any) -> _AsyncResponse:  # type: ignore[override]
         self.requests.append(_record(request))
+        self.send_kwargs.append(kwargs)
         return _AsyncResponse(request, self.handler(request))
 
     async def open(self) -> None:

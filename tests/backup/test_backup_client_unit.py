@@ -165,10 +165,17 @@ async def test_backup_legacy_positional_sas_and_managed_identity(is_async: bool)
     ]
 
 
-async def test_sas_token_given_twice_is_a_type_error(is_async: bool) -> None:
+async def test_sas_token_given_twice_reaches_the_transport(is_async: bool) -> None:
+    # Official behaviour: the positional token is sent; the keyword one stays a pipeline keyword, which a real
+    # transport rejects with TypeError (this mock transport accepts it, so the operation completes).
     twin = Twin(is_async, FakeHsm())
-    with pytest.raises(TypeError, match="multiple values for argument 'sas_token'"):
-        await twin.begin("begin_backup", CONTAINER, "a", sas_token="b")
+    await twin.result(await twin.begin("begin_backup", CONTAINER, "a", sas_token="b"))
+    assert twin.sent[0].json()["token"] == "a"
+    assert all(kwargs.get("sas_token") == "b" for kwargs in twin.transport.send_kwargs)
+
+
+async def test_positional_sas_token_for_pre_checks_is_a_type_error(is_async: bool) -> None:
+    twin = Twin(is_async, FakeHsm())
     with pytest.raises(TypeError):
         await twin.begin("begin_pre_backup", CONTAINER, "positional-sas")
     with pytest.raises(TypeError):
@@ -473,3 +480,49 @@ async def test_span_names(is_async: bool) -> None:
         "KeyVaultBackupClient.begin_pre_backup",
         "KeyVaultBackupClient.begin_pre_restore",
     ]
+
+
+# ---------------------------------------------------------------- parity details (official order and states)
+
+
+@pytest.mark.parametrize("reply", [
+    MockReply(404, {"error": {"code": "JobNotFound", "message": "gone"}}),
+    MockReply(200, {"jobId": JOB}),
+], ids=["404", "no-status"])
+async def test_unreadable_status_response_marks_the_poller_failed(is_async: bool, reply: MockReply) -> None:
+    twin = Twin(is_async, FakeHsm(reply))
+    poller = await twin.begin("begin_backup", CONTAINER, sas_token="s")
+    with pytest.raises(HttpResponseError):
+        await twin.result(poller)
+    assert poller.status() == "Failed"
+
+
+async def test_status_body_that_is_not_an_object_raises_attribute_error(is_async: bool) -> None:
+    twin = Twin(is_async, FakeHsm(MockReply(200, ["not", "an", "object"])))
+    poller = await twin.begin("begin_backup", CONTAINER, sas_token="s")
+    with pytest.raises(AttributeError, match="'list' object has no attribute 'get'"):
+        await twin.result(poller)
+    assert poller.status() == "InProgress"
+
+
+async def test_resumed_pre_check_fetches_the_status_before_the_version_gate(is_async: bool) -> None:
+    twin = Twin(is_async, FakeHsm(), api_version="7.5")
+    token = base64.b64encode(BACKUP_STATUS.encode()).decode()
+    with pytest.raises(ValueError, match=r"'begin_pre_full_backup' is not available in API version 7\.5"):
+        await twin.begin("begin_pre_backup", CONTAINER, continuation_token=token)
+    assert [(r.method, r.url) for r in twin.sent] == [("GET", f"{VAULT}/backup/{JOB}/pending?api-version=7.5")]
+    with pytest.raises(ValueError, match="'begin_pre_full_backup' is not available"):
+        await twin.begin("begin_pre_backup", CONTAINER, sas_token="s")
+    assert len(twin.sent) == 1  # a new operation is refused before any request
+
+
+async def test_resumed_restore_checks_the_folder_url_after_the_status(is_async: bool) -> None:
+    twin = Twin(is_async, FakeHsm(MockReply(200, job("InProgress"))))
+    token = base64.b64encode(RESTORE_STATUS.encode()).decode()
+    with pytest.raises(ValueError, match='"folder_url" should be the URL of a blob'):
+        await twin.begin("begin_restore", None, continuation_token=token)
+    assert [(r.method, r.url) for r in twin.sent] == [("GET", f"{VAULT}/restore/{JOB}/pending?api-version=2025-07-01")]
+    # the pre-restore check reads its folder URL first, even when resuming
+    with pytest.raises(ValueError, match='"folder_url" should be the URL of a blob'):
+        await twin.begin("begin_pre_restore", None, continuation_token=token)
+    assert len(twin.sent) == 1

@@ -97,6 +97,23 @@ async def test_async_list_settings_is_lazy() -> None:
     await client.close()
 
 
+def test_sync_list_settings_without_settings_key_fails_at_the_call() -> None:
+    # A 200 body without "settings" fails like the official package: TypeError when the list is read.
+    client = make_client(KeyVaultSettingsClient, FakeService(lambda sent: Reply(200, {})))
+    with pytest.raises(TypeError, match="'NoneType' object is not iterable"):
+        client.list_settings()
+
+
+async def test_async_list_settings_without_settings_key_fails_when_iterated() -> None:
+    service = FakeService(lambda sent: Reply(200, {}))
+    client = make_client(aio.KeyVaultSettingsClient, service)
+    paged = client.list_settings()
+    assert service.sent == []
+    with pytest.raises(TypeError, match="'NoneType' object is not iterable"):
+        await collect(paged)
+    await client.close()
+
+
 async def test_list_settings_forwards_pipeline_keywords(client_class: type) -> None:
     # The official package raises TypeError for any keyword here (a bug); ours hands them to the pipeline.
     seen: list[Any] = []

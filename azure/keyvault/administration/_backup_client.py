@@ -53,6 +53,7 @@ class KeyVaultBackupClient(KeyVaultClientBase):
                 cls=return_pipeline_response,
                 **call.operation_config,
             )
+            call.check_resumed()
             status_url: Optional[str] = location.status_url
         else:
             start = getattr(self._client, call.initial_operation)

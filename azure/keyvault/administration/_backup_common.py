@@ -77,10 +77,18 @@ class BackupCall:
     polling_interval: float = DEFAULT_POLLING_INTERVAL
     operation_config: dict[str, Any] = field(default_factory=dict)
     """The caller's remaining keywords: pipeline options for every request of the operation."""
+    resume_checks: list[Callable[[], Any]] = field(default_factory=list)
+    """Argument checks that a resumed operation makes only after fetching the job's status (as the official
+    package does: e.g. a pre-check's version gate, or the folder URL of a restore)."""
 
     def resume_location(self) -> Optional[StatusLocation]:
         """Decode the continuation token, if any (raises for malformed tokens, before any request)."""
         return decode_continuation_token(self.continuation_token) if self.continuation_token else None
+
+    def check_resumed(self) -> None:
+        """Run the checks deferred until a resumed operation's status was fetched (raises ``ValueError``)."""
+        for check in self.resume_checks:
+            check()
 
     def polling_method(self, polling_cls: type[BackupPollingState[Any]], status_url: Optional[str] = None) -> Any:
         """The polling method for the poller: ours, ours without polling (``polling=False``), or the caller's own.
@@ -111,12 +119,12 @@ def _pop_common(kwargs: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _sas_token(method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Optional[str]:
+def _sas_token(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Optional[str]:
     # `sas_token` used to be the second positional parameter; extra positional arguments are ignored, as they
     # are by the official package.
     if args:
-        if "sas_token" in kwargs:
-            raise TypeError(f"{method}() got multiple values for argument 'sas_token'")
+        # The positional token wins; a `sas_token` keyword given as well stays in kwargs and so reaches the HTTP
+        # transport, which rejects it with TypeError after the first request was attempted (official behaviour).
         token: Optional[str] = args[0]
         return token
     token = kwargs.pop("sas_token", None)
@@ -129,10 +137,22 @@ def _storage(url: str, sas_token: Optional[str], kwargs: dict[str, Any]) -> SAST
     )
 
 
+def _version_gate(api_version: str, operation: str, continuation_token: Optional[str]) -> list[Callable[[], Any]]:
+    """Apply the pre-check version gate now, or return it as a resume check when resuming from a token.
+
+    A new operation is refused before any request; a resumed one fetches the job's status first, then is refused
+    (the official package's order).
+    """
+    if continuation_token:
+        return [lambda: check_pre_operation_version(api_version, operation)]
+    check_pre_operation_version(api_version, operation)
+    return []
+
+
 def plan_backup(blob_storage_url: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> BackupCall:
     """Resolve ``begin_backup`` arguments: ``POST /backup`` with the storage object as the body."""
     kwargs = dict(kwargs)
-    sas_token = _sas_token("begin_backup", args, kwargs)
+    sas_token = _sas_token(args, kwargs)
     body = _storage(blob_storage_url, sas_token, kwargs)
     common = _pop_common(kwargs)
     return BackupCall(
@@ -148,9 +168,21 @@ def plan_backup(blob_storage_url: str, args: tuple[Any, ...], kwargs: dict[str, 
 def plan_restore(folder_url: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> BackupCall:
     """Resolve ``begin_restore`` arguments: a full restore, or a selective key restore when ``key_name`` is set."""
     kwargs = dict(kwargs)
-    sas_token = _sas_token("begin_restore", args, kwargs)
+    sas_token = _sas_token(args, kwargs)
     key_name = kwargs.pop("key_name", None)
     common = _pop_common(kwargs)
+    if common["continuation_token"]:
+        # Resuming: the folder URL is only checked once the job's status was fetched (official order).
+        kwargs.pop("use_managed_identity", None)
+        return BackupCall(
+            "_full_restore_operation_initial",
+            {},
+            _RESTORE_STATUS,
+            no_result,
+            operation_config=kwargs,
+            resume_checks=[lambda: parse_folder_url(folder_url)],
+            **common,
+        )
     location = parse_folder_url(folder_url)
     storage = _storage(location.container_url, sas_token, kwargs)
     if key_name:
@@ -183,7 +215,6 @@ def plan_restore(folder_url: str, args: tuple[Any, ...], kwargs: dict[str, Any])
 
 def plan_pre_backup(blob_storage_url: str, api_version: str, kwargs: dict[str, Any]) -> BackupCall:
     """Resolve ``begin_pre_backup`` arguments: ``POST /prebackup`` (service versions 7.6-preview.2 and later)."""
-    check_pre_operation_version(api_version, "begin_pre_full_backup")
     kwargs = dict(kwargs)
     storage = _storage(blob_storage_url, kwargs.pop("sas_token", None), kwargs)
     body = PreBackupOperationParameters(
@@ -192,23 +223,25 @@ def plan_pre_backup(blob_storage_url: str, api_version: str, kwargs: dict[str, A
         use_managed_identity=storage.use_managed_identity,
     )
     common = _pop_common(kwargs)
+    gate = _version_gate(api_version, "begin_pre_full_backup", common["continuation_token"])
     return BackupCall(
         "_pre_full_backup_initial",
         {"pre_backup_operation_parameters": body},
         _FULL_BACKUP_STATUS,
         no_result,
         operation_config=kwargs,
+        resume_checks=gate,
         **common,
     )
 
 
 def plan_pre_restore(folder_url: str, api_version: str, kwargs: dict[str, Any]) -> BackupCall:
     """Resolve ``begin_pre_restore`` arguments: ``PUT /prerestore`` (service versions 7.6-preview.2 and later)."""
-    check_pre_operation_version(api_version, "begin_pre_full_restore_operation")
     kwargs = dict(kwargs)
     sas_token = kwargs.pop("sas_token", None)
     common = _pop_common(kwargs)
-    location = parse_folder_url(folder_url)
+    location = parse_folder_url(folder_url)  # checked first, even when resuming (official order)
+    gate = _version_gate(api_version, "begin_pre_full_restore_operation", common["continuation_token"])
     body = PreRestoreOperationParameters(
         folder_to_restore=location.folder_name,
         sas_token_parameters=_storage(location.container_url, sas_token, kwargs),
@@ -219,5 +252,6 @@ def plan_pre_restore(folder_url: str, api_version: str, kwargs: dict[str, Any]) 
         _RESTORE_STATUS,
         no_result,
         operation_config=kwargs,
+        resume_checks=gate,
         **common,
     )

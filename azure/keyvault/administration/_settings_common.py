@@ -25,7 +25,10 @@ def setting_from_wire(setting: "_wire.Setting") -> KeyVaultSetting:
 
 def settings_from_wire(result: "_wire.SettingsListResult") -> list[KeyVaultSetting]:
     """Convert the body of ``GET /settings`` (``{"settings": [...]}``) to public models."""
-    return [setting_from_wire(setting) for setting in result.settings or []]
+    if result.settings is None:
+        # A body without "settings" fails like the official package (which iterates the missing list).
+        raise TypeError("'NoneType' object is not iterable")
+    return [setting_from_wire(setting) for setting in result.settings]
 
 
 def single_page(items: list[KeyVaultSetting]) -> tuple[Optional[Any], Iterator[KeyVaultSetting]]:

@@ -71,21 +71,30 @@ def parse_retry_after(headers: Mapping[str, str]) -> Optional[float]:
     return None
 
 
-def read_job(response: Any) -> dict[str, Any]:
+def read_json(response: Any) -> Any:
     """Parse a job status body, raising the errors the official package raises.
 
     :param response: An azure-core HTTP response.
-    :returns: The JSON object (``{}`` for an empty body).
-    :rtype: dict
+    :returns: The parsed JSON value, None for an empty body.
     :raises ~azure.core.exceptions.DecodeError: The body is not JSON.
     """
     text = response.text()
     if not text:
-        return {}
+        return None
     try:
-        body = json.loads(text)
+        return json.loads(text)
     except ValueError as err:
         raise DecodeError(message=f"JSON is invalid: {err}", response=response, error=err) from err
+
+
+def read_job(response: Any) -> dict[str, Any]:
+    """Parse a job status body that is known to be valid (a finished job): the JSON object, ``{}`` if none.
+
+    :param response: An azure-core HTTP response.
+    :rtype: dict
+    :raises ~azure.core.exceptions.DecodeError: The body is not JSON.
+    """
+    body = read_json(response)
     return body if isinstance(body, dict) else {}
 
 
@@ -221,12 +230,20 @@ class BackupPollingState(Generic[PollingReturnType]):
         :raises ~azure.core.exceptions.HttpResponseError: The response is an error, or holds no status.
         """
         response = pipeline_response.http_response
-        if not 200 <= response.status_code < 300:
-            raise HttpResponseError(response=response)
-        job = read_job(response)
-        status = job.get("status")
-        if not isinstance(status, str) or not status:
-            raise HttpResponseError(response=response, message="No status found in body")
+        try:
+            if not 200 <= response.status_code < 300:
+                raise HttpResponseError(response=response)
+            body = read_json(response)
+            # Like the official package, a body that is not a JSON object fails with AttributeError (no .get).
+            job: dict[str, Any] = {} if body is None else body
+            status = job.get("status")
+            if not isinstance(status, str) or not status:
+                raise HttpResponseError(response=response, message="No status found in body")
+        except HttpResponseError:
+            # A status response that cannot be read ends the operation: status() then reports "Failed", as
+            # azure-core's own polling does.
+            self._status = "Failed"
+            raise
         self._pipeline_response = pipeline_response
         self._job = job
         self._status = status
