@@ -522,7 +522,7 @@ class Context:
                **kwargs: Any) -> Any:
         if credential == "default":
             credential = self.credential()
-        if api_version is not None:
+        if api_version is not None or kwargs.pop("explicit_none_version", False):
             kwargs["api_version"] = api_version
         module = admin if self.mode == "sync" else admin_aio
         transport = (CapturingTransport if self.mode == "sync" else AsyncCapturingTransport)(self.recorder)
@@ -1071,7 +1071,36 @@ def _client_construction(ctx: Context) -> None:
     ctx.step("http_url", lambda: http.get_role_definition("/", DEF_ID))
     bare = ctx.client("settings", url="myhsm", retry_total=0)
     ctx.step("bare_url", lambda: bare.vault_url)
-    ctx.step("api_version_none_attr", lambda: ctx.client("settings", api_version=None).api_version)
+    ctx.step("api_version_none_attr", lambda: ctx.client("settings", explicit_none_version=True).api_version)
+    explicit_none = ctx.client("settings", explicit_none_version=True, retry_total=0)
+    ctx.step("api_version_none_request", lambda: explicit_none.get_setting("n"))
+
+
+@scenario("keyword_forms")
+def _keyword_forms(ctx: Context) -> None:
+    rbac = ctx.client("rbac")
+    ctx.step("get_definition_keywords", lambda: rbac.get_role_definition(scope="/", name=DEF_ID))
+    ctx.step("get_assignment_keywords", lambda: rbac.get_role_assignment(scope="/keys", name=ASSIGN_ID))
+    ctx.step("delete_definition_keywords", lambda: rbac.delete_role_definition(scope="/", name=DEF_ID))
+    ctx.step("create_assignment_keywords", lambda: rbac.create_role_assignment(
+        scope="/", definition_id=FULL_DEF_ID, principal_id=PRINCIPAL, name=ASSIGN_ID))
+    ctx.step("list_assignments_headers", lambda: list(rbac.list_role_assignments("/", headers={"x-h": "1"})))
+    ctx.step("list_definitions_scope_keyword", lambda: list(rbac.list_role_definitions(scope="/keys")))
+    ctx.step("set_definition_positional_name", lambda: rbac.set_role_definition("/", DEF_ID))
+    settings = ctx.client("settings")
+    ctx.step("get_setting_keyword", lambda: settings.get_setting(name="n"))
+    ctx.step("update_setting_keyword", lambda: settings.update_setting(setting=KeyVaultSetting("n", False)))
+    ctx.step("update_setting_headers", lambda: settings.update_setting(KeyVaultSetting("n", False),
+                                                                       headers={"x-h": "2"}))
+    backup = ctx.client("backup")
+    ctx.lro("backup_keyword_url", lambda: backup.begin_backup(blob_storage_url=BLOB, sas_token=SAS,
+                                                              _polling_interval=0))
+    ctx.lro("restore_keyword_url", lambda: backup.begin_restore(folder_url=FOLDER, sas_token=SAS,
+                                                                _polling_interval=0))
+    none_version = ctx.client("settings", api_version=None)
+    none_version_client = ctx.client("rbac", retry_total=0)
+    ctx.step("api_version_none_request", lambda: (none_version.get_setting("n").name,
+                                                  none_version_client.get_role_definition("/", DEF_ID).name))
 
 
 @scenario("auth_flows")
