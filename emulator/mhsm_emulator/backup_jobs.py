@@ -84,8 +84,15 @@ class Job:
     end_time: Optional[int] = None
     container_uri: Optional[str] = None
 
-    def body(self) -> dict[str, Any]:
-        """The status object, keys in the service's order (restore jobs have no container URI)."""
+    def body(self, *, started: bool = False) -> dict[str, Any]:
+        """The status object, keys in the service's order (restore jobs have no container URI).
+
+        The live service answers a backup's 202 in declaration order (``status`` first, the container URI
+        last) but every other status object (backup status polls, restore 202s and polls) with the keys in
+        alphabetical order.
+
+        :param started: True for the body of the 202 that started the job.
+        """
         body: dict[str, Any] = {
             "status": self.status,
             "statusDetails": self.status_details,
@@ -96,7 +103,9 @@ class Job:
         }
         if self.kind == BACKUP:
             body["azureStorageBlobContainerUri"] = self.container_uri
-        return body
+            if started:
+                return body
+        return dict(sorted(body.items()))
 
 
 def _row_to_job(row: Any) -> Job:

@@ -47,8 +47,9 @@ def error_body(code: str, message: str, innererror: Mapping[str, Any] | None = N
 
 
 def json_response(body: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> web.Response:
-    """A JSON answer with the service's content type."""
-    response = web.Response(status=status, body=json.dumps(body).encode("utf-8"), headers=dict(headers or {}))
+    """A JSON answer with the service's content type, serialised compactly (no spaces) like the service."""
+    content = json.dumps(body, separators=(",", ":")).encode("utf-8")
+    response = web.Response(status=status, body=content, headers=dict(headers or {}))
     response.headers["Content-Type"] = JSON_CONTENT_TYPE
     return response
 

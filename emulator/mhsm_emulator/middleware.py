@@ -19,12 +19,15 @@ _log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 SERVICE_VERSION = "1.9.2690.1"
+BUILD_VERSION = "1.0.20250101-1-mhsmemu-1.0.20250101-1-mhsmemu"
+"""Stands in for the live ``x-ms-build-version``, which a Managed HSM puts on its answers to GET requests."""
 _STATIC_HEADERS = {
     "Cache-Control": "no-cache",
     "x-ms-keyvault-region": "local",
     "x-ms-keyvault-service-version": SERVICE_VERSION,
-    "x-ms-keyvault-network-info": "conn_type=Ipv4;addr=127.0.0.1;act_addr_fam=InterNetwork;",
-    "Strict-Transport-Security": "max-age=31536000;includeSubDomains",
+    # As a Managed HSM writes them (a key vault says act_addr_fam=InterNetwork).
+    "x-ms-keyvault-network-info": "conn_type=Ipv4;addr=127.0.0.1;act_addr_fam=Ipv4;",
+    "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "SAMEORIGIN",
     "Content-Security-Policy": "default-src 'self'",
@@ -91,6 +94,8 @@ async def service_middleware(request: web.Request, handler: Handler) -> web.Stre
         response = _error_response(ServiceError(500, "InternalError", "An unexpected error occurred."), request_id)
     for name, value in _STATIC_HEADERS.items():
         response.headers.setdefault(name, value)
+    if request.method == "GET":
+        response.headers.setdefault("x-ms-build-version", BUILD_VERSION)
     response.headers["x-ms-request-id"] = request_id
     response.headers["x-ms-server-latency"] = str(int((time.monotonic() - started) * 1000))
     if "Content-Type" not in response.headers or response.headers["Content-Type"].startswith("application/octet"):

@@ -199,15 +199,16 @@ def delete_definition(store: Store, name: str) -> dict[str, Any]:
 
 def _assignment(row: Any) -> dict[str, Any]:
     scope = row["scope"]
+    # Keys in the live service's (alphabetical) order.
     return {
         "id": f"{url_prefix(scope)}/providers/Microsoft.Authorization/roleAssignments/{row['name']}",
         "name": row["name"],
-        "type": ASSIGNMENT_TYPE,
         "properties": {
-            "scope": scope,
-            "roleDefinitionId": row["role_definition_id"],
             "principalId": row["principal_id"],
+            "roleDefinitionId": row["role_definition_id"],
+            "scope": scope,
         },
+        "type": ASSIGNMENT_TYPE,
     }
 
 

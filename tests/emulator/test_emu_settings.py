@@ -11,7 +11,8 @@ NAME = "AllowKeyManagementOperationsThroughARM"
 def test_list_shape(api: Api) -> None:
     response = api.get("/settings")
     assert response.status_code == 200
-    assert response.text.startswith('{"settings": [{"name": "' + NAME + '", "type": "boolean", "value": ')
+    # Compact JSON like every live answer (the recordings' Content-Length counts no spaces).
+    assert response.text.startswith('{"settings":[{"name":"' + NAME + '","type":"boolean","value":')
     assert response.json() == {"settings": [{"name": NAME, "type": "boolean", "value": "false"}]}
 
 

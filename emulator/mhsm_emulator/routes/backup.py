@@ -32,6 +32,8 @@ MIGRATIONS = list(JOB_MIGRATIONS)
 RUNNER_KEY = web.AppKey("mhsm_backup_runner", JobRunner)
 INITIAL_RETRY_AFTER = "10"
 """The live service's ``Retry-After`` on the 202 of every backup/restore request."""
+JOB_HEADERS = {"Server": "Kestrel", "api-supported-versions": "20180927, 20211111"}
+"""Headers the live service puts on every start and status answer of the backup/restore endpoints."""
 
 # ---- request parsing ----
 
@@ -108,8 +110,12 @@ def _start(request: web.Request, kind: str, operation: str, work: Any) -> web.Re
     state = get_state(request)
     job = create_job(state.store, kind, operation)
     request.app[RUNNER_KEY].start(job, lambda: work(job))
-    headers = {"Azure-AsyncOperation": _status_url(request, kind, job.job_id), "Retry-After": INITIAL_RETRY_AFTER}
-    return json_response(job.body(), status=202, headers=headers)
+    headers = {
+        **JOB_HEADERS,
+        "Azure-AsyncOperation": _status_url(request, kind, job.job_id),
+        "Retry-After": INITIAL_RETRY_AFTER,
+    }
+    return json_response(job.body(started=True), status=202, headers=headers)
 
 
 def _open(request: web.Request, target: StorageTarget) -> BackupStorage:
@@ -176,7 +182,7 @@ async def _status(request: web.Request, kind: str) -> web.Response:
     state = get_state(request)
     job_id = request.match_info["job_id"]
     await request.app[RUNNER_KEY].settle(job_id, state.config.status_hold)
-    return json_response(get_job(state.store, kind, job_id).body())
+    return json_response(get_job(state.store, kind, job_id).body(), headers=JOB_HEADERS)
 
 
 @routes.get("/backup/{job_id}/pending")
