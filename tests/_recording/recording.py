@@ -136,6 +136,9 @@ class Recording:
             match_on=_MATCH_ON,
         )
         recorder.register_matcher("json_body", _json_body_matcher)
+        if self.is_live:
+            # vcrpy's "all" mode appends to an existing cassette; a re-recording must replace it.
+            self.cassette_path.unlink(missing_ok=True)
         with recorder.use_cassette(self.cassette_path.name) as cassette:
             self.cassette = cassette
             yield cassette

@@ -8,6 +8,7 @@ import pytest
 from _recording import FAKE_RESOURCE, FAKE_VAULT_URL, Recording, Sanitizer
 from _recording.mode import COMMITTED_RECORDINGS
 from _recording.sanitizers import challenge, json_bodies_equal
+from _recording.target import LiveTarget
 
 LIVE = "https://127.0.0.1:54321"
 
@@ -77,6 +78,16 @@ def test_playback_values(tmp_path: Path) -> None:
     assert recording.uuid("a") != recording.uuid("b")
     assert recording.replace("http://127.0.0.1:10000/acct", "https://fake.blob") == "https://fake.blob"
     assert recording.cassette_path == tmp_path / "clients/module.test[x].yaml"
+
+
+def test_live_recording_replaces_an_existing_cassette(tmp_path: Path) -> None:
+    target = LiveTarget(vault_url="https://127.0.0.1:1", make_credential=lambda is_async, client_id: None)
+    recording = Recording("clients/module.test[x]", tmp_path, target)
+    recording.cassette_path.parent.mkdir(parents=True)
+    recording.cassette_path.write_text("interactions: [{stale: true}]\nversion: 1\n")
+    with recording.use_cassette() as cassette:
+        assert len(cassette) == 0  # nothing of the stale cassette is kept (vcrpy's "all" mode would append)
+    assert not recording.cassette_path.exists()  # no request was made, so nothing was written
 
 
 _SECRETS = [
