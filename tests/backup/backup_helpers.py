@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import inspect
+from dataclasses import dataclass
 from typing import Any, Optional
 
 from azure.core.rest import HttpRequest
+from mhsm_emulator.azurite import Azurite
 
 from azure.keyvault.administration import KeyVaultBackupClient
 from azure.keyvault.administration.aio import KeyVaultBackupClient as AsyncKeyVaultBackupClient
@@ -14,6 +17,41 @@ from azure.keyvault.administration.aio import KeyVaultBackupClient as AsyncKeyVa
 async def resolve(value: Any) -> Any:
     """Await ``value`` if it is awaitable (async twin), else return it (sync twin)."""
     return await value if inspect.isawaitable(value) else value
+
+
+FAKE_ACCOUNT_URL = "https://fakestorage.blob.core.windows.net/devstoreaccount1"
+FAKE_SAS = "se=2030-01-01T00%3A00%3A00Z&sp=rcwdl&sv=2025-11-05&sr=c&sig=REDACTED"
+FAKE_READ_ONLY_SAS = "se=2030-01-01T00%3A00%3A00Z&sp=rl&sv=2025-11-05&sr=c&sig=REDACTED"
+FAKE_EXPIRED_SAS = "se=2001-01-01T00%3A00%3A00Z&sp=rcwdl&sv=2025-11-05&sr=c&sig=REDACTED"
+KEY_ROLES = ("Managed HSM Crypto User", "Managed HSM Crypto Officer")
+
+
+_prepared: set[int] = set()
+
+
+def prepare_emulator(emulator: Any, azurite: Azurite) -> None:
+    """Give the emulator Azurite as its managed-identity storage and the test identity the keys roles (once)."""
+    emulator.state.config.storage_connection_string = azurite.connection_string
+    if id(emulator) not in _prepared:
+        for role in KEY_ROLES:
+            emulator.assign_role(emulator.principal_id, role, scope="/keys")
+        _prepared.add(id(emulator))
+
+
+@dataclass
+class Storage:
+    """A blob container for one test and SAS tokens for it."""
+
+    container_url: str
+    sas_token: str
+    read_only_sas: str
+    expired_sas: str
+
+
+def container_name(label: str) -> str:
+    """A valid, deterministic container name for a test."""
+    return "c" + hashlib.sha256(label.encode()).hexdigest()[:24]
+
 
 
 def client_class(flavor: str) -> type:

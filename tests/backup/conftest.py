@@ -6,34 +6,23 @@ of cassettes; its URL and the SAS token are rewritten to fixed fakes), in playba
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 from _recording import Recording
+from backup_helpers import (
+    FAKE_ACCOUNT_URL,
+    FAKE_EXPIRED_SAS,
+    FAKE_READ_ONLY_SAS,
+    FAKE_SAS,
+    Storage,
+    container_name,
+    prepare_emulator,
+)
 from mhsm_emulator.azurite import Azurite
-
-FAKE_ACCOUNT_URL = "https://fakestorage.blob.core.windows.net/devstoreaccount1"
-FAKE_SAS = "se=2030-01-01T00%3A00%3A00Z&sp=rcwdl&sv=2025-11-05&sr=c&sig=REDACTED"
-FAKE_READ_ONLY_SAS = "se=2030-01-01T00%3A00%3A00Z&sp=rl&sv=2025-11-05&sr=c&sig=REDACTED"
-FAKE_EXPIRED_SAS = "se=2001-01-01T00%3A00%3A00Z&sp=rcwdl&sv=2025-11-05&sr=c&sig=REDACTED"
-KEY_ROLES = ("Managed HSM Crypto User", "Managed HSM Crypto Officer")
-
-
-_prepared: set[int] = set()
-
-
-def prepare_emulator(emulator: Any, azurite: Azurite) -> None:
-    """Give the emulator Azurite as its managed-identity storage and the test identity the keys roles (once)."""
-    emulator.state.config.storage_connection_string = azurite.connection_string
-    if id(emulator) not in _prepared:
-        for role in KEY_ROLES:
-            emulator.assign_role(emulator.principal_id, role, scope="/keys")
-        _prepared.add(id(emulator))
 
 
 @pytest.fixture(scope="session")
@@ -41,21 +30,6 @@ def backup_emulator(emulator: Any, azurite: Azurite) -> Any:
     """The session emulator, ready for backups into Azurite (for tests that are never recorded)."""
     prepare_emulator(emulator, azurite)
     return emulator
-
-
-@dataclass
-class Storage:
-    """A blob container for one test and SAS tokens for it."""
-
-    container_url: str
-    sas_token: str
-    read_only_sas: str
-    expired_sas: str
-
-
-def container_name(label: str) -> str:
-    """A valid, deterministic container name for a test."""
-    return "c" + hashlib.sha256(label.encode()).hexdigest()[:24]
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from azure.core.exceptions import HttpResponseError
 from azure.core.rest import HttpRequest
-from conftest import container_name, prepare_emulator
+from backup_helpers import container_name, prepare_emulator
 from mhsm_emulator.azurite import Azurite
 from mhsm_emulator.backup_jobs import BACKUP, IN_PROGRESS, RESTORE, create_job, fail_interrupted, get_job
 from mhsm_emulator.backup_jobs import MIGRATIONS as JOB_MIGRATIONS

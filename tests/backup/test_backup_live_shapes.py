@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from azure.core.rest import HttpRequest
-from conftest import container_name
+from backup_helpers import container_name
 from mhsm_emulator.azurite import Azurite
 from mhsm_emulator.backup_jobs import BACKUP, RESTORE, Job
 

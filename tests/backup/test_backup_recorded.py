@@ -12,8 +12,7 @@ from typing import Any
 import pytest
 from _recording import Recording
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
-from backup_helpers import Keys, client_class, public_material, resolve, result, wait
-from conftest import Storage
+from backup_helpers import Keys, Storage, client_class, public_material, resolve, result, wait
 
 from azure.keyvault.administration import KeyVaultBackupResult
 
