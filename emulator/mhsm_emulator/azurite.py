@@ -13,10 +13,13 @@ Azurite is the npm package pinned in the repository's ``package-lock.json`` (``n
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from datetime import datetime, timedelta, timezone
@@ -224,17 +227,39 @@ class Azurite:
         return self.container_url(container)
 
 
-def main() -> None:
-    """Run Azurite in the foreground (``python -m mhsm_emulator.azurite``) and print how to reach it."""
-    with Azurite() as azurite:
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    # SIGTERM takes the same way out as Ctrl+C, so the context manager stops the node child too.
+    raise KeyboardInterrupt
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    """Run Azurite in the foreground (``python -m mhsm_emulator.azurite``) and print how to reach it.
+
+    Serves until SIGINT/SIGTERM, then stops the child process and removes its temporary data folder.
+
+    :returns: The exit status (0).
+    """
+    parser = argparse.ArgumentParser(
+        prog="python -m mhsm_emulator.azurite",
+        description="Run Azurite's blob service on 127.0.0.1 and print its account URL and connection string.",
+    )
+    parser.add_argument("--port", type=int, default=None, help="blob service port (default: a free port)")
+    parser.add_argument("--location", default=None, help="data folder (default: a temporary folder removed on exit)")
+    args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    azurite = Azurite(port=args.port, location=args.location)
+    try:
+        azurite.start()
         print(f"Azurite blob service: {azurite.account_url}", flush=True)
         print(f"AZURE_STORAGE_CONNECTION_STRING={azurite.connection_string}", flush=True)
-        try:
-            while azurite.running:
-                time.sleep(1)
-        except KeyboardInterrupt:
-            pass
+        while azurite.running:
+            time.sleep(0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        azurite.stop()  # also when interrupted while starting
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
