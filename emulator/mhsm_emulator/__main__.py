@@ -92,17 +92,22 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
 async def serve(config: EmulatorConfig) -> None:
     """Run until SIGINT/SIGTERM."""
     server = EmulatorServer(config)
-    await server.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+    # Before starting: a signal that arrives while the listeners start still ends in a clean stop.
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    await server.start()
     try:
         sys.stdout.write(json.dumps(server.info()) + "\n")
         sys.stdout.flush()
         await stop.wait()
     finally:
         await server.stop()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -116,7 +121,12 @@ def main(argv: list[str] | None = None) -> int:
         config = config_from_args(args)
     except ValueError as exc:
         parser.error(str(exc))
-    asyncio.run(serve(config))
+    # Until the event loop takes over, SIGTERM leaves the way Ctrl+C does: a clean exit, status 0.
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        asyncio.run(serve(config))
+    except KeyboardInterrupt:
+        pass
     return 0
 
 

@@ -241,10 +241,13 @@ def main(argv: Optional[list[str]] = None) -> int:
     """
     parser = argparse.ArgumentParser(
         prog="python -m mhsm_emulator.azurite",
-        description="Run Azurite's blob service on 127.0.0.1 and print its account URL and connection string.",
+        description="Run Azurite's blob service on 127.0.0.1; print its URL, connection string and a container + SAS.",
     )
     parser.add_argument("--port", type=int, default=None, help="blob service port (default: a free port)")
     parser.add_argument("--location", default=None, help="data folder (default: a temporary folder removed on exit)")
+    parser.add_argument(
+        "--container", default="backups", help="container to create, with a SAS token for it (default: backups)"
+    )
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     azurite = Azurite(port=args.port, location=args.location)
@@ -252,6 +255,10 @@ def main(argv: Optional[list[str]] = None) -> int:
         azurite.start()
         print(f"Azurite blob service: {azurite.account_url}", flush=True)
         print(f"AZURE_STORAGE_CONNECTION_STRING={azurite.connection_string}", flush=True)
+        # What the backup examples read; the SAS is signed with Azurite's public development key.
+        print(f"BLOB_CONTAINER_URL={azurite.create_container(args.container)}", flush=True)
+        sas = azurite.container_sas(args.container, expiry=datetime.now(timezone.utc) + timedelta(days=1))
+        print(f"BLOB_SAS_TOKEN={sas}", flush=True)
         while azurite.running:
             time.sleep(0.2)
     except KeyboardInterrupt:

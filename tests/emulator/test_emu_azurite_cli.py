@@ -1,4 +1,5 @@
-"""``python -m mhsm_emulator.azurite``: prints where Azurite listens, and SIGTERM/SIGINT stop its node child too."""
+"""``python -m mhsm_emulator.azurite``: prints where Azurite listens (and a container with its SAS); SIGTERM and
+SIGINT stop its node child too."""
 
 from __future__ import annotations
 
@@ -41,7 +42,11 @@ def test_cli_prints_its_endpoint_and_stops_the_child(tmp_path: Path, signum: int
         assert account_url.startswith("http://127.0.0.1:") and account_url.endswith("/devstoreaccount1")
         assert connection.startswith("AZURE_STORAGE_CONNECTION_STRING=")
         assert f"BlobEndpoint={account_url};" in connection
-        assert requests.get(account_url + "?comp=list", timeout=10).status_code in (200, 403)
+        container_url = process.stdout.readline().strip().removeprefix("BLOB_CONTAINER_URL=")
+        sas = process.stdout.readline().strip().removeprefix("BLOB_SAS_TOKEN=")
+        assert container_url == account_url + "/backups"
+        listing = requests.get(f"{container_url}?restype=container&comp=list&{sas}", timeout=10)
+        assert listing.status_code == 200, listing.text  # the container exists and the SAS lists it
         children = _children(process.pid)
         assert children  # the node process
     finally:
