@@ -92,7 +92,7 @@ class EmulatorConfig:
     status_hold: float = 0.25
 
     def __post_init__(self) -> None:
-        self.data_dir = Path(self.data_dir)
+        self.data_dir = Path(self.data_dir).absolute()  # printed paths (ca_file) work from any folder
         if self.page_size < 1:
             raise ValueError("page_size must be >= 1")
         if self.token_lifetime < 1:

@@ -45,8 +45,9 @@ def _call(info: dict[str, Any], method: str, path: str, **kwargs: Any) -> reques
     )
 
 
-def test_startup_record(tmp_path: Path) -> None:
-    process, info = _start(tmp_path / "data")
+def test_startup_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    process, info = _start(Path("data"))  # relative, as the README shows
     try:
         for key in ("vault_url", "ca_file", "identity_endpoint", "identity_header"):
             assert info[key]
@@ -58,7 +59,7 @@ def test_startup_record(tmp_path: Path) -> None:
             "IDENTITY_ENDPOINT": info["identity_endpoint"],
             "IDENTITY_HEADER": info["identity_header"],
         }
-        assert Path(info["ca_file"]).is_file()
+        assert Path(info["ca_file"]).is_file() and Path(info["ca_file"]).is_absolute()  # usable from any folder
         assert _call(info, "GET", "/settings").status_code == 200
     finally:
         process.send_signal(signal.SIGINT)

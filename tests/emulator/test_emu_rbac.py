@@ -38,6 +38,20 @@ def _assignment(admin: Api) -> str:
     return name
 
 
+# Nothing listens on port 9 (discard): started jobs fail later, in the background; the RBAC answer comes first.
+STORAGE = {"storageResourceUri": "http://127.0.0.1:9/backups", "token": "se=2099-01-01T00%3A00%3A00Z&sp=rcwdl&sig=x"}
+RESTORE_BODY = {"folderToRestore": "mhsm-emulator-2025010100000000", "sasTokenParameters": STORAGE}
+
+
+def _job(admin: Api, kind: str) -> str:
+    if kind == "backup":
+        response = admin.request("POST", "/backup", json=STORAGE)
+    else:
+        response = admin.put("/restore", json=RESTORE_BODY)
+    assert response.status_code == 202, response.text
+    return str(response.json()["jobId"])
+
+
 Operation = Callable[[Api, Api], requests.Response]
 # operation -> (data action it needs, call as `caller`, with `admin` preparing what it needs)
 OPERATIONS: dict[str, tuple[str, Operation]] = {
@@ -67,6 +81,27 @@ OPERATIONS: dict[str, tuple[str, Operation]] = {
     "list_settings": ("settings/read/action", lambda admin, caller: caller.get("/settings")),
     "get_setting": ("settings/read/action", lambda admin, caller: caller.get(SETTING)),
     "update_setting": ("settings/write/action", lambda admin, caller: caller.patch(SETTING, json={"value": "false"})),
+    "begin_backup": ("backup/start/action", lambda admin, caller: caller.request("POST", "/backup", json=STORAGE)),
+    "begin_pre_backup": (
+        "backup/start/action",
+        lambda admin, caller: caller.request("POST", "/prebackup", json=STORAGE),
+    ),
+    "backup_status": (
+        "backup/status/action",
+        lambda admin, caller: caller.get(f"/backup/{_job(admin, 'backup')}/pending"),
+    ),
+    "begin_restore": ("restore/start/action", lambda admin, caller: caller.put("/restore", json=RESTORE_BODY)),
+    "begin_pre_restore": ("restore/start/action", lambda admin, caller: caller.put("/prerestore", json=RESTORE_BODY)),
+    "begin_restore_key_name": (
+        "restore/start/action",
+        lambda admin, caller: caller.put(
+            "/keys/some-key/restore", json={"folder": RESTORE_BODY["folderToRestore"], "sasTokenParameters": STORAGE}
+        ),
+    ),
+    "restore_status": (
+        "restore/status/action",
+        lambda admin, caller: caller.get(f"/restore/{_job(admin, 'restore')}/pending"),
+    ),
 }
 
 
