@@ -119,3 +119,33 @@ def test_bad_cli_arguments(tmp_path: Path, args: list[str]) -> None:
     result = subprocess.run([sys.executable, "-m", "mhsm_emulator", "--data-dir", str(tmp_path), *args],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "error" in result.stderr
+
+
+def test_fault_flags_reach_the_server(tmp_path: Path) -> None:
+    process, info = _start(tmp_path / "data", "--error-rate", "1", "--error-statuses", "503", "--retry-after", "3")
+    try:
+        response = _call(info, "GET", "/settings")  # the token endpoint is not subject to faults
+        assert response.status_code == 503 and response.headers["Retry-After"] == "3"
+        assert "code" in response.json()["error"]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0
+    process, info = _start(tmp_path / "data", "--drop-rate", "1")
+    try:
+        with pytest.raises(requests.ConnectionError):
+            _call(info, "GET", "/settings")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0
+
+
+def test_fault_flags_map_to_the_fault_config(tmp_path: Path) -> None:
+    from mhsm_emulator.__main__ import build_parser, config_from_args
+
+    defaults = config_from_args(build_parser().parse_args(["--data-dir", str(tmp_path)])).faults
+    assert not defaults.active  # off by default
+    args = ["--data-dir", str(tmp_path), "--latency", "0.25", "--error-rate", "0.5", "--error-statuses", "429",
+            "--retry-after", "7", "--drop-rate", "0.1", "--seed", "42"]
+    faults = config_from_args(build_parser().parse_args(args)).faults
+    assert (faults.latency, faults.error_rate, faults.error_statuses, faults.retry_after, faults.drop_rate,
+            faults.seed) == (0.25, 0.5, (429,), 7, 0.1, 42)
