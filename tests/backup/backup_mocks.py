@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -198,74 +197,3 @@ CHALLENGE = MockReply(
     },
 )
 
-
-class RecordingSpan:
-    """A minimal azure-core tracing plugin span that records span names (``settings.tracing_implementation``)."""
-
-    names: list[str] = []
-
-    def __init__(self, span: Any = None, name: str = "span", kind: Any = None, **kwargs: Any) -> None:
-        self.name = name
-        self.span_instance = self
-        RecordingSpan.names.append(name)
-
-    def __enter__(self) -> RecordingSpan:
-        return self
-
-    def __exit__(self, *args: Any) -> None:
-        pass
-
-    def start(self) -> None:
-        pass
-
-    def finish(self) -> None:
-        pass
-
-    def add_attribute(self, key: str, value: Any) -> None:
-        pass
-
-    def span(self, name: str = "child", **kwargs: Any) -> RecordingSpan:
-        return RecordingSpan(name=name)
-
-    def set_http_attributes(self, *args: Any, **kwargs: Any) -> None:
-        pass
-
-    def to_header(self) -> dict[str, str]:
-        return {}
-
-    @property
-    def kind(self) -> None:
-        return None
-
-    @kind.setter
-    def kind(self, value: Any) -> None:
-        pass
-
-    @classmethod
-    def get_current_span(cls) -> None:
-        return None
-
-    @classmethod
-    def get_current_tracer(cls) -> None:
-        return None
-
-    @classmethod
-    def set_current_span(cls, span: Any) -> None:
-        pass
-
-    @classmethod
-    def set_current_tracer(cls, tracer: Any) -> None:
-        pass
-
-    @classmethod
-    @contextmanager
-    def change_context(cls, span: Any) -> Iterator[None]:
-        yield
-
-    @classmethod
-    def with_current_context(cls, func: Any) -> Any:
-        return func
-
-    @classmethod
-    def link(cls, *args: Any, **kwargs: Any) -> None:
-        pass

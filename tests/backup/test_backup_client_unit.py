@@ -14,7 +14,6 @@ from azure.core.exceptions import HttpResponseError, ResourceExistsError, Resour
 from azure.core.polling import AsyncLROPoller, LROPoller
 from azure.core.polling.base_polling import BadResponse
 from azure.core.rest import HttpRequest
-from azure.core.settings import settings
 from backup_mocks import (
     CHALLENGE,
     AsyncFakeCredential,
@@ -22,8 +21,8 @@ from backup_mocks import (
     FakeCredential,
     MockReply,
     MockTransport,
-    RecordingSpan,
 )
+from span_recorder import recording_spans
 
 from azure.keyvault.administration import KeyVaultBackupClient, KeyVaultBackupResult
 from azure.keyvault.administration._internal import HttpChallengeCache
@@ -461,9 +460,7 @@ def test_signatures_match_the_official_surface(module: str) -> None:
 
 async def test_span_names(is_async: bool) -> None:
     twin = Twin(is_async, FakeHsm(MockReply(200, job("Succeeded"))))
-    RecordingSpan.names.clear()
-    settings.tracing_implementation.set_value(RecordingSpan)
-    try:
+    with recording_spans() as names:
         for method, url in (
             ("begin_backup", CONTAINER),
             ("begin_restore", FOLDER_URL),
@@ -471,9 +468,7 @@ async def test_span_names(is_async: bool) -> None:
             ("begin_pre_restore", FOLDER_URL),
         ):
             await twin.wait(await twin.begin(method, url, sas_token="s"))
-    finally:
-        settings.tracing_implementation.unset_value()
-    top = [n for n in RecordingSpan.names if n.startswith("KeyVaultBackupClient.")]
+    top = [n for n in names if n.startswith("KeyVaultBackupClient.")]
     assert top == [
         "KeyVaultBackupClient.begin_backup",
         "KeyVaultBackupClient.begin_restore",

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from azure.core.settings import settings
+from span_recorder import recording_spans
 
 import azure.keyvault.administration as sync_module
 import azure.keyvault.administration.aio as aio_module
@@ -85,78 +85,10 @@ def test_sync_and_async_twins_agree(client_name: str) -> None:
 # --- span names ---------------------------------------------------------------------------------------------
 
 
-class RecordingSpan:
-    """A minimal azure-core span implementation that records the names of the spans it opens."""
-
-    names: list[str] = []
-
-    def __init__(self, span: Any = None, name: str = "span", **kwargs: Any) -> None:
-        self.name = name
-
-    def __enter__(self) -> "RecordingSpan":
-        RecordingSpan.names.append(self.name)
-        return self
-
-    def __exit__(self, *args: Any) -> None:
-        pass
-
-    def add_attribute(self, key: str, value: Any) -> None:
-        pass
-
-    def span(self, name: str = "child", **kwargs: Any) -> "RecordingSpan":
-        return RecordingSpan(name=name)
-
-    def start(self) -> None:
-        pass
-
-    def finish(self) -> None:
-        pass
-
-    def set_http_attributes(self, request: Any, response: Any = None) -> None:
-        pass
-
-    def to_header(self) -> dict[str, str]:
-        return {}
-
-    @property
-    def span_instance(self) -> Any:
-        return self
-
-    @classmethod
-    def get_current_span(cls) -> Any:
-        return None
-
-    @classmethod
-    def get_current_tracer(cls) -> Any:
-        return None
-
-    @classmethod
-    def set_current_span(cls, span: Any) -> None:
-        pass
-
-    @classmethod
-    def set_current_tracer(cls, tracer: Any) -> None:
-        pass
-
-    @classmethod
-    def change_context(cls, span: Any) -> Any:
-        import contextlib
-
-        return contextlib.nullcontext()
-
-    @classmethod
-    def with_current_context(cls, func: Any) -> Any:
-        return func
-
-
 @pytest.fixture
 def spans() -> Iterator[list[str]]:
-    settings.tracing_implementation = RecordingSpan
-    RecordingSpan.names = []
-    try:
-        yield RecordingSpan.names
-    finally:
-        settings.tracing_implementation = None
+    with recording_spans() as names:
+        yield names
 
 
 def answer_anything(sent: Sent) -> Reply:

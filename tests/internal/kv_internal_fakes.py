@@ -3,10 +3,9 @@
 import base64
 import json
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Optional, Union
+from typing import Any, Optional, Union
 
 from azure.core.credentials import AccessToken, AccessTokenInfo
 from azure.core.pipeline import AsyncPipeline, Pipeline
@@ -265,59 +264,6 @@ class PolicyHarness:
     @property
     def calls(self) -> list[tuple[str, tuple[str, ...], dict[str, Any]]]:
         return self.credential.calls
-
-
-class RecordingSpan:
-    """A minimal azure-core tracing plugin that records the names of the spans it opens."""
-
-    names: ClassVar[list[str]] = []
-
-    def __init__(self, span: Any = None, name: str = "span", kind: Any = None, **kwargs: Any) -> None:
-        self.name = name
-        self.kind = kind
-        self.span_instance = self
-        RecordingSpan.names.append(name)
-
-    def __enter__(self) -> "RecordingSpan":
-        return self
-
-    def __exit__(self, *args: Any) -> None:
-        pass
-
-    def span(self, name: str = "span", **kwargs: Any) -> "RecordingSpan":
-        return RecordingSpan(name=name, **kwargs)
-
-    def start(self) -> None:
-        pass
-
-    def finish(self) -> None:
-        pass
-
-    def add_attribute(self, key: str, value: Any) -> None:
-        pass
-
-    def set_http_attributes(self, request: Any, response: Any = None) -> None:
-        pass
-
-    def to_header(self) -> dict[str, str]:
-        return {}
-
-    @classmethod
-    @contextmanager
-    def change_context(cls, span: Any) -> Iterator[None]:
-        yield
-
-    @classmethod
-    def get_current_span(cls) -> Any:
-        return None
-
-    @classmethod
-    def get_current_tracer(cls) -> Any:
-        return None
-
-    @classmethod
-    def with_current_context(cls, func: Callable[..., Any]) -> Callable[..., Any]:
-        return func
 
 
 class ClientHarness:

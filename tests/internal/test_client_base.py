@@ -9,17 +9,16 @@ import pytest
 from azure.core.exceptions import ClientAuthenticationError, HttpResponseError
 from azure.core.pipeline.policies import HttpLoggingPolicy
 from azure.core.rest import HttpRequest
-from azure.core.settings import settings
 from kv_internal_fakes import (
     OK,
     SCOPE,
     TENANT,
     VAULT,
     ClientHarness,
-    RecordingSpan,
     Reply,
     make_credential,
 )
+from span_recorder import recording_spans
 
 from azure.keyvault.administration._internal import HttpChallengeCache
 from azure.keyvault.administration._internal.async_client_base import AsyncKeyVaultClientBase
@@ -294,14 +293,8 @@ async def test_send_request_kwargs_reach_the_pipeline(mode: str) -> None:
 
 @pytest.fixture
 def recording_tracer() -> Iterator[list[str]]:
-    RecordingSpan.names.clear()
-    settings.tracing_implementation.set_value(RecordingSpan)
-    settings.tracing_enabled.set_value(True)
-    try:
-        yield RecordingSpan.names
-    finally:
-        settings.tracing_implementation.unset_value()
-        settings.tracing_enabled.unset_value()
+    with recording_spans() as names:
+        yield names
 
 
 async def test_send_request_is_traced(mode: str, recording_tracer: list[str]) -> None:
