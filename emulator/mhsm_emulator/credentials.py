@@ -52,8 +52,8 @@ class _Cache:
         return token
 
 
-class EmulatorCredential:
-    """Synchronous credential for the emulator's managed identity (``client_id`` selects a user-assigned one)."""
+class _EmulatorCredentialBase:
+    """What both credential twins share: the endpoint, the identity, the token cache and the request to send."""
 
     def __init__(self, identity_endpoint: str, identity_header: str, *, client_id: str | None = None) -> None:
         self._endpoint = identity_endpoint
@@ -61,20 +61,30 @@ class EmulatorCredential:
         self._client_id = client_id
         self._cache = _Cache()
 
+    def _cached(self, scopes: tuple[str, ...], claims: str | None) -> tuple[str, AccessToken | None]:
+        """The resource the scopes name, and a still-valid cached token for it (never one when claims are asked)."""
+        resource = _resource(scopes)
+        return resource, None if claims else self._cache.get(resource)
+
+    def _token_request(self, resource: str) -> tuple[str, dict[str, str]]:
+        """URL and headers of the identity endpoint request for ``resource``."""
+        url = _token_url(self._endpoint, resource, self._client_id)
+        return url, {"X-IDENTITY-HEADER": self._header, "Metadata": "true"}
+
+
+class EmulatorCredential(_EmulatorCredentialBase):
+    """Synchronous credential for the emulator's managed identity (``client_id`` selects a user-assigned one)."""
+
     def get_token(
         self, *scopes: str, claims: str | None = None, tenant_id: str | None = None, enable_cae: bool = False,
         **kwargs: Any,
     ) -> AccessToken:
         """A token for the single scope (``<resource>/.default``)."""
-        resource = _resource(scopes)
-        cached = self._cache.get(resource)
-        if cached is not None and not claims:
+        resource, cached = self._cached(scopes, claims)
+        if cached is not None:
             return cached
-        request = urllib.request.Request(
-            _token_url(self._endpoint, resource, self._client_id),
-            headers={"X-IDENTITY-HEADER": self._header, "Metadata": "true"},
-        )
-        with urllib.request.urlopen(request, timeout=30) as response:
+        url, headers = self._token_request(resource)
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30) as response:
             return self._cache.put(resource, _parse(response.read()))
 
     def close(self) -> None:
@@ -87,14 +97,8 @@ class EmulatorCredential:
         self.close()
 
 
-class AsyncEmulatorCredential:
+class AsyncEmulatorCredential(_EmulatorCredentialBase):
     """Asynchronous twin of :class:`EmulatorCredential` (aiohttp)."""
-
-    def __init__(self, identity_endpoint: str, identity_header: str, *, client_id: str | None = None) -> None:
-        self._endpoint = identity_endpoint
-        self._header = identity_header
-        self._client_id = client_id
-        self._cache = _Cache()
 
     async def get_token(
         self, *scopes: str, claims: str | None = None, tenant_id: str | None = None, enable_cae: bool = False,
@@ -103,15 +107,12 @@ class AsyncEmulatorCredential:
         """A token for the single scope (``<resource>/.default``)."""
         import aiohttp
 
-        resource = _resource(scopes)
-        cached = self._cache.get(resource)
-        if cached is not None and not claims:
+        resource, cached = self._cached(scopes, claims)
+        if cached is not None:
             return cached
+        url, headers = self._token_request(resource)
         async with aiohttp.ClientSession() as session:
-            async with session.get(
-                _token_url(self._endpoint, resource, self._client_id),
-                headers={"X-IDENTITY-HEADER": self._header, "Metadata": "true"},
-            ) as response:
+            async with session.get(url, headers=headers) as response:
                 response.raise_for_status()
                 return self._cache.put(resource, _parse(await response.read()))
 
