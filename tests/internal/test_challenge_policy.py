@@ -15,7 +15,7 @@ from kv_internal_fakes import (
     make_credential,
 )
 
-from azure.keyvault.administration._internal import HttpChallengeCache
+from azure.keyvault.administration._internal import HttpChallenge, HttpChallengeCache
 
 MISMATCH = (
     "The challenge resource 'managedhsm.azure.net' does not match the requested domain. Pass "
@@ -325,3 +325,28 @@ async def test_new_host_on_same_policy_gets_its_own_probe(mode: str) -> None:
     assert harness.requests[2].url == other_host
     assert harness.requests[2].authorization is None
     assert harness.requests[3].authorization == "Bearer token-2"
+
+
+async def test_claims_challenge_keeps_the_scope_of_the_requests_own_token(mode: str) -> None:
+    """A CAE retry asks for the scope and tenant its request's token had, even if another request (here: the
+    host itself, mid-flight) changed the shared cache meanwhile."""
+    other = challenge_with(authorization="https://login.microsoftonline.com/other-tenant", scope=RESOURCE + "/other")
+
+    def host(request: object) -> Reply:
+        if len(harness.requests) == 2:  # the authorised request: the cache changes, then a claims challenge
+            HttpChallengeCache.set_challenge_for_url(VAULT, HttpChallenge(VAULT, other))
+            return Reply.challenge(claims_challenge())
+        return Reply.challenge() if len(harness.requests) == 1 else OK
+
+    harness = PolicyHarness(mode, host)
+    assert (await harness.send()).status_code == 200
+    assert harness.calls[1] == ("get_token", (SCOPE,), {"claims": CLAIMS_JSON, "tenant_id": TENANT, "enable_cae": True})
+
+
+async def test_claims_challenge_to_the_probe_is_not_a_cae_retry(mode: str) -> None:
+    """A claims challenge answering a request that carried no token has nothing to refresh: it is a plain (and,
+    without a resource, invalid) challenge, whatever the cache holds."""
+    harness = PolicyHarness(mode, [Reply.challenge(claims_challenge())])
+    with pytest.raises(ValueError, match=r"invalid scope '/\.default'"):
+        await harness.send()
+    assert harness.calls == []

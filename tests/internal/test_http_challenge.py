@@ -157,3 +157,24 @@ def test_token_reuse_requires_same_scope_and_tenant() -> None:
 def test_adfs_tenants_are_not_sent(tenant: str) -> None:
     challenge = HttpChallenge(URL, f'Bearer authorization="https://sts.contoso.com/{tenant}", resource="https://r"')
     assert TokenRequest.for_challenge(challenge).get_token_kwargs() == {"claims": None, "enable_cae": True}
+
+
+def test_cache_remove_of_an_expected_challenge_spares_a_newer_one() -> None:
+    first, second = _challenge(), _challenge()
+    HttpChallengeCache.set_challenge_for_url(URL, second)
+    HttpChallengeCache.remove_challenge_for_url(URL, expected=first)  # replaced meanwhile: kept
+    assert HttpChallengeCache.get_challenge_for_url(URL) is second
+    HttpChallengeCache.remove_challenge_for_url(URL, expected=second)
+    assert HttpChallengeCache.get_challenge_for_url(URL) is None
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Bearer " + "a" * 1_000_000, "Bearer " + "a " * 500_000, "Bearer a" + " " * 1_000_000 + "b"],
+    ids=["word", "words", "spaces"],
+)
+def test_a_megabyte_header_is_parsed_in_one_pass(header: str) -> None:
+    """Keys are matched only where a word starts: the parser used to retry a long word from every offset (quadratic:
+    16 KB took 3 s, so this megabyte would take hours). The header comes from whichever host answered."""
+    with pytest.raises(ValueError, match="Invalid challenge parameters"):
+        HttpChallenge(URL, header)

@@ -65,9 +65,12 @@ def verify_challenge_resource(request_url: str, scope: str) -> None:
     :param str scope: the scope the challenge asks for
     :raises ValueError: when the scope is not a URL, or the requested host is not a subdomain of the scope's host
     """
-    if not urlparse(scope).netloc:
+    try:
+        scope_authority = authority_key(scope)
+    except ValueError:  # e.g. an unbalanced "[": urllib's own message ("Invalid IPv6 URL") names no challenge
+        scope_authority = ""
+    if not scope_authority:
         raise ValueError(f"The challenge contains invalid scope '{scope}'.")
-    scope_authority = authority_key(scope)
     if not authority_key(request_url).endswith("." + scope_authority):
         raise ValueError(_RESOURCE_MISMATCH_MESSAGE.format(scope_authority))
 
@@ -210,6 +213,10 @@ class ChallengeFlow:
     A request may answer at most one plain challenge and then at most one CAE claims challenge. Any other 401 is
     returned to the caller, forgetting the host's cached challenge when it has become useless.
 
+    Everything the flow knows about its request lives on the flow (one per request), never on the policy: a
+    later request must not be able to pick up an earlier request's state (the official 4.7.1 and 4.8.0b1 kept the
+    original request on the policy and re-sent it in answer to another request's challenge).
+
     :param str request_url: the URL of the request being authenticated
     :param bool verify_resource: whether to check a challenge's resource against the requested host
     """
@@ -219,16 +226,30 @@ class ChallengeFlow:
         self.verify_resource = verify_resource
         self._answered_challenge = False
         self._answered_claims = False
+        # What the token this request carries was asked for: a CAE claims challenge keeps its scope and tenant.
+        self._sent_for: Optional[TokenRequest] = None
 
     def cached_token_request(self) -> Optional[TokenRequest]:
         """The token request for the host's cached challenge, or None when the host must be probed first.
 
+        The cache is shared by every client in the process, and a client built with
+        ``verify_challenge_resource=False`` may have stored a challenge for a foreign resource: a verifying flow
+        checks the cached challenge as it would a fresh one, and forgets it when it fails.
+
         :rtype: TokenRequest or None
+        :raises ValueError: when resource verification is on and the cached challenge names a foreign resource
         """
         cached = challenge_cache.get_challenge_for_url(self.request_url)
         if cached is None:
             return None
-        return TokenRequest.for_challenge(cached, answers_challenge=False)
+        if self.verify_resource:
+            try:
+                verify_challenge_resource(self.request_url, challenge_scope(cached))
+            except ValueError:
+                challenge_cache.remove_challenge_for_url(self.request_url, expected=cached)
+                raise
+        self._sent_for = TokenRequest.for_challenge(cached, answers_challenge=False)
+        return self._sent_for
 
     def on_unauthorized(self, response_headers: Mapping[str, str]) -> Optional[TokenRequest]:
         """React to a 401: return the token to request before re-sending, or None to return the 401.
@@ -251,11 +272,13 @@ class ChallengeFlow:
             challenge_cache.remove_challenge_for_url(self.request_url)
             return None
 
-        cached = challenge_cache.get_challenge_for_url(self.request_url)
-        if challenge.claims is not None and cached is not None:
-            # CAE: same scope and tenant as before, plus the claims the service demands.
+        if challenge.claims is not None and self._sent_for is not None:
+            # CAE: the scope and tenant of the token this request carried, plus the claims the service demands. They
+            # come from this request, not from the shared cache, which another request may have changed meanwhile.
             self._answered_claims = True
-            return TokenRequest.for_challenge(cached, claims=challenge.claims)
+            sent = self._sent_for
+            self._sent_for = TokenRequest(sent.scope, sent.tenant_id, challenge.claims)
+            return self._sent_for
 
         if self._answered_challenge:
             # A fresh token was refused: the cached challenge is stale or wrong.
@@ -263,6 +286,9 @@ class ChallengeFlow:
             return None
         self._answered_challenge = True
         if self.verify_resource:
+            # Before caching: a challenge that fails verification must never be stored (4.8.0b2 stored it first,
+            # and the next request then sent a token for the foreign scope).
             verify_challenge_resource(self.request_url, challenge_scope(challenge))
         challenge_cache.set_challenge_for_url(self.request_url, challenge)
-        return TokenRequest.for_challenge(challenge)
+        self._sent_for = TokenRequest.for_challenge(challenge)
+        return self._sent_for

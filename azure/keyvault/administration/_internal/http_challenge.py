@@ -7,8 +7,10 @@ from typing import Optional
 from urllib.parse import urlparse
 
 # One ``key=value`` pair of a challenge; the value is either quoted (may contain spaces and commas)
-# or a bare token running up to the next comma or whitespace.
-_PARAMETER = re.compile(r'([A-Za-z0-9_\-]+)\s*=\s*(?:"([^"]*)"|([^,\s]*))')
+# or a bare token running up to the next comma or whitespace. A key starts only where a word starts: without the
+# look-behind a long run of key characters with no ``=`` is retried from every offset, which takes quadratic time
+# (a 16 KB header took seconds), and the header comes from whichever host answered.
+_PARAMETER = re.compile(r'(?<![A-Za-z0-9_\-])([A-Za-z0-9_\-]+)\s*=\s*(?:"([^"]*)"|([^,\s]*))')
 
 
 def authority_key(url: str) -> str:

@@ -48,16 +48,20 @@ def set_challenge_for_url(url: str, challenge: HttpChallenge) -> None:
         _cache[key] = challenge
 
 
-def remove_challenge_for_url(url: str) -> None:
+def remove_challenge_for_url(url: str, expected: Optional[HttpChallenge] = None) -> None:
     """Forget the challenge cached for the URL's host (no error when none is cached).
 
     :param str url: any URL on the host
+    :param expected: forget the cached challenge only if it is this one (another request may have replaced it)
+    :type expected: HttpChallenge or None
     :raises ValueError: when ``url`` is empty
     """
     if not url:
         raise ValueError("URL cannot be empty")
+    key = _get_cache_key(url)
     with _lock:
-        _cache.pop(_get_cache_key(url), None)
+        if expected is None or _cache.get(key) is expected:
+            _cache.pop(key, None)
 
 
 def clear() -> None:
