@@ -26,7 +26,19 @@ def normalize_scope(raw: str) -> str:
         return KEYS
     if segments[0].lower() == "keys" and len(segments) == 2 and _KEY_NAME.match(segments[1]):
         return f"{KEYS}/{segments[1]}"
-    raise bad_parameter(f"Invalid scope '{raw}'. Supported scopes are '/', '/keys' and '/keys/<key name>'.")
+    raise bad_parameter(
+        f"Invalid scope '{as_written(raw)}'. Supported scopes are '/', '/keys' and '/keys/<key name>'."
+    )
+
+
+def as_written(raw: str) -> str:
+    """A scope as the client wrote it, for messages.
+
+    A URL's scope is captured without its leading slash and with the slash before ``providers``
+    (``/secrets/providers/...`` gives ``secrets/``): shown as ``/secrets``, like a body's ``secrets``.
+    """
+    shown = raw.rstrip("/")
+    return shown if shown.startswith("/") else "/" + shown
 
 
 def scope_contains(outer: str, inner: str) -> bool:

@@ -12,31 +12,53 @@ from .store import Store
 from .tokens import TokenIssuer, VerifiedCaller
 
 
+def resource_for_address(host: str, port: int) -> str:
+    """The challenge ``resource`` (= token audience) derived from the address the emulator serves.
+
+    The official client requires the request authority to end with ``"." + resource authority``, port
+    included. So the first DNS label is dropped: ``127.0.0.1:8443`` -> ``https://0.0.1:8443``,
+    ``myhsm.localhost:8443`` -> ``https://localhost:8443``. A host without a dot is used as it is; an IPv6
+    literal gets its brackets.
+    """
+    if ":" in host:
+        hostname = host if host.startswith("[") else f"[{host}]"
+    elif "." in host:
+        hostname = host.split(".", 1)[1]
+    else:
+        hostname = host
+    return f"https://{hostname}:{port}"
+
+
 @dataclass
 class EmulatorState:
-    """Everything a handler may need: options, database, token issuer, fault switches, identity secret."""
+    """Everything a handler may need: options, database, token issuer, fault switches, identity secret.
+
+    :attr:`resource` is the one challenge resource and token audience of this instance, fixed once the vault
+    port is bound (:meth:`fix_resource`); nothing a request sends (``Host`` included) changes it.
+    """
 
     config: EmulatorConfig
     store: Store
     issuer: TokenIssuer
     faults: FaultInjector
     identity_header: str
+    resource: str = ""
 
-    def resource_for_host(self, host: str) -> str:
-        """The challenge ``resource`` (= token audience) for a request to ``host`` (``Host`` header value).
-
-        The official client requires the request authority to end with ``"." + resource authority``, port
-        included. So the first DNS label is dropped: ``127.0.0.1:8443`` -> ``https://0.0.1:8443``,
-        ``myhsm.localhost:8443`` -> ``https://localhost:8443``. A host without a dot is used as it is.
-        """
+    def fix_resource(self, port: int) -> str:
+        """Fix :attr:`resource`: ``config.resource`` (``--resource``) when set, else derived from ``config.host``
+        and the bound vault ``port`` (:func:`resource_for_address`). Returns it."""
         if self.config.resource:
-            return self.config.resource.rstrip("/")
-        hostname, sep, port = host.rpartition(":") if not host.endswith("]") else (host, "", "")
-        if not sep or not port.isdigit():
-            hostname, port = host, ""
-        if "." in hostname and not hostname.startswith("["):
-            hostname = hostname.split(".", 1)[1]
-        return f"https://{hostname}" + (f":{port}" if port else "")
+            self.resource = self.config.resource.rstrip("/")
+        else:
+            self.resource = resource_for_address(self.config.host, port)
+        return self.resource
+
+    @property
+    def audiences(self) -> list[str]:
+        """The ``aud`` values a token must carry one of: the resource, with or without a trailing slash."""
+        if not self.resource:
+            raise RuntimeError("the emulator's resource is not fixed yet (EmulatorState.fix_resource)")
+        return [self.resource, self.resource + "/"]
 
 
 STATE_KEY = web.AppKey("mhsm_state", EmulatorState)

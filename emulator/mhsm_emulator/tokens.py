@@ -111,6 +111,9 @@ class TokenIssuer:
             raise TokenError("Token signature validation failed.") from exc
         except jwt.PyJWTError as exc:
             raise TokenError(f"Token validation failed: {type(exc).__name__}.") from exc
+        if not isinstance(claims.get("aud"), str):
+            # Entra tokens carry one audience; a list could smuggle ours in next to another resource.
+            raise TokenError(f"Invalid audience. Expected one of: {', '.join(audiences)}.")
         if claims.get("tid") != self.tenant_id:
             raise TokenError("Invalid tenant.")
         oid = claims.get("oid")

@@ -1,4 +1,10 @@
-"""Role assignments at ``/``, ``/keys`` and ``/keys/<name>``: list (paged, filtered), get, create, delete."""
+"""Role assignments at ``/``, ``/keys`` and ``/keys/<name>``: list (paged, filtered), get, create, delete.
+
+An assignment takes effect at its own scope (and below), which is the URL's scope: every operation is authorized
+there, and get, delete and an idempotent repeat of a create only ever touch an assignment at exactly that
+scope (a name taken at another scope is 404 for get/delete and 409 for create, never changed). A create also
+needs a definition assignable at the scope (its ``assignableScopes``).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,12 @@
-"""Role definitions: list, get, create/update (PUT), delete."""
+"""Role definitions: list, get, create/update (PUT), delete.
+
+Definitions are global: the same set is seen at every scope, and one definition may be assigned at ``/`` and at
+any key. So a change of a definition takes effect at ``/`` whatever scope the URL names, and PUT and DELETE
+require ``roleDefinitions/write`` / ``roleDefinitions/delete`` at ``/``. (The specification says "Managed HSM
+only supports '/'" for these paths, yet its own create example uses the scope ``keys`` and gets 201, so other
+valid scopes are accepted, not refused; they grant nothing more.) Reads change nothing and are checked at the
+URL's scope.
+"""
 
 from __future__ import annotations
 
@@ -10,16 +18,21 @@ from ..filters import parse_filter
 from ..http import paginate, read_json_object, scope_from_url
 from ..rbac import require_data_action
 from ..rbac_store import (
+    MIGRATIONS as RBAC_MIGRATIONS,
+)
+from ..rbac_store import (
     delete_definition,
     get_definition,
     list_definitions,
     normalize_definition_properties,
     put_definition,
 )
+from ..scopes import GLOBAL
 from ..state import get_state
 from ..versions import require_api_version
 
 routes = web.RouteTableDef()
+MIGRATIONS = list(RBAC_MIGRATIONS)
 
 _LIST = "/{scope:(?:.*/)?}providers/Microsoft.Authorization/roleDefinitions"
 _ITEM = _LIST + "/{name}"
@@ -51,8 +64,8 @@ async def get_role_definition(request: web.Request) -> web.Response:
 async def put_role_definition(request: web.Request) -> web.Response:
     """Create or update a custom role; 201 in both cases, with the normalised definition."""
     require_api_version(request)
-    scope = scope_from_url(request)
-    require_data_action(request, actions.ROLE_DEFINITIONS_WRITE, scope)
+    scope_from_url(request)  # 400 for an unsupported scope
+    require_data_action(request, actions.ROLE_DEFINITIONS_WRITE, GLOBAL)
     body = await read_json_object(request)
     if "properties" not in body:
         raise bad_parameter("The request body must contain 'properties'.")
@@ -65,6 +78,6 @@ async def put_role_definition(request: web.Request) -> web.Response:
 async def delete_role_definition(request: web.Request) -> web.Response:
     """Delete a custom role; 200 with the deleted definition."""
     require_api_version(request)
-    scope = scope_from_url(request)
-    require_data_action(request, actions.ROLE_DEFINITIONS_DELETE, scope)
+    scope_from_url(request)  # 400 for an unsupported scope
+    require_data_action(request, actions.ROLE_DEFINITIONS_DELETE, GLOBAL)
     return json_response(delete_definition(get_state(request).store, request.match_info["name"]))
