@@ -4,6 +4,15 @@ A job is created ``InProgress`` by the request that starts it and finished (``Su
 asyncio task. Jobs survive a restart of the emulator as rows; a job whose task was stopped by a shutdown (or
 lost in a crash) is marked ``Failed`` with :data:`INTERRUPTED` when the emulator stops or starts again, so no job
 stays ``InProgress`` forever.
+
+One job at a time, like the service: while any job is ``InProgress`` (full backup, full restore, selective key
+restore, and the pre-backup/pre-restore checks too), starting another is refused with ``409`` and the service's
+code ``Conflict`` (:func:`job_in_progress`; its message begins with the service's "Another backup operation is
+in progress" and names the running job and its status URL). :func:`create_job` checks and records in one
+``BEGIN IMMEDIATE`` transaction, so of two concurrent start requests exactly one is accepted, also across
+processes sharing the database. Jobs marked :data:`INTERRUPTED` are ``Failed``, so they never block a new one.
+The pre-checks take part because they are jobs of the same kind on the service (same endpoints, job ids and
+status URLs) and refusing them is the safe side: a test that passes here is then never refused by the service.
 """
 
 from __future__ import annotations
@@ -15,6 +24,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any, Optional
 
 from .errors import ServiceError
@@ -122,10 +132,79 @@ def _row_to_job(row: Any) -> Job:
     )
 
 
-def create_job(store: Store, kind: str, operation: str, now: Optional[float] = None) -> Job:
-    """Record a new ``InProgress`` job with a fresh 32-hex-digit id."""
+OPERATIONS = {
+    "backup": "full backup",
+    "prebackup": "pre-backup check",
+    "restore": "full restore",
+    "selective": "selective key restore",
+    "prerestore": "pre-restore check",
+}
+"""What each job operation is called in messages."""
+
+
+def status_path(job: Job) -> str:
+    """The path of a job's status URL: ``/backup|restore/<jobId>/pending``."""
+    return f"/{job.kind}/{job.job_id}/pending"
+
+
+def job_in_progress(running: Job, status_url: str) -> ServiceError:
+    """The ``409 Conflict`` for a start request while ``running`` is in progress.
+
+    The message starts like the service's and adds what the caller needs to wait for (or resume) the running job.
+    """
+    what = OPERATIONS.get(running.operation, running.operation)
+    started = datetime.fromtimestamp(running.start_time, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return ServiceError(
+        409,
+        "Conflict",
+        f"Another backup operation is in progress: the {what} job {running.job_id} started at {started}. "
+        "The HSM runs one backup, restore or pre-check at a time; wait until that job has ended (its status: "
+        f"GET {status_url}), then start this operation again.",
+    )
+
+
+RESTORES = frozenset({"restore", "selective"})
+"""Operations that change keys: while one runs, key writes are refused (:func:`restore_in_progress`)."""
+
+
+def restore_in_progress() -> ServiceError:
+    """The service's ``409 Conflict`` for a key write while a full or selective key restore runs (live, 7.3)."""
+    return ServiceError(
+        409, "Conflict", "User triggered Restore operation is in progress. Retry after the restore operation"
+    )
+
+
+def running_job(store: Store) -> Optional[Job]:
+    """The job in progress, if any (the oldest, should an old database hold several)."""
+    row = store.query_one(
+        "SELECT * FROM backup_jobs WHERE status = ? ORDER BY start_time, rowid LIMIT 1", (IN_PROGRESS,)
+    )
+    return None if row is None else _row_to_job(row)
+
+
+def create_job(
+    store: Store,
+    kind: str,
+    operation: str,
+    now: Optional[float] = None,
+    *,
+    status_url: Callable[[Job], str] = status_path,
+) -> Job:
+    """Record a new ``InProgress`` job with a fresh 32-hex-digit id, unless a job is in progress.
+
+    The check and the insert are one transaction, so concurrent starts cannot both succeed.
+
+    :param status_url: Builds the running job's status URL for the conflict message.
+    :raises ServiceError: 409 ``Conflict`` (:func:`job_in_progress`) while another job is in progress.
+    """
     job = Job(uuid.uuid4().hex, kind, operation, IN_PROGRESS, int(time.time() if now is None else now))
     with store.transaction() as conn:
+        row = conn.execute(
+            "SELECT * FROM backup_jobs WHERE status = ? ORDER BY start_time, rowid LIMIT 1", (IN_PROGRESS,)
+        ).fetchone()
+        if row is not None:
+            running = _row_to_job(row)
+            raise job_in_progress(running, status_url(running))
         conn.execute(
             "INSERT INTO backup_jobs (job_id, kind, operation, status, start_time) VALUES (?, ?, ?, ?, ?)",
             (job.job_id, kind, operation, job.status, job.start_time),

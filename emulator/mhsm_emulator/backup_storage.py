@@ -7,10 +7,15 @@ A backup is a folder ``mhsm-<hsm>-<yyyyMMddHHmmss><hundredths>`` in the caller's
 
 The HSM reaches the container with the caller's SAS token, or with its own storage credential (an account key
 from the configured connection string) when the request says ``useManagedIdentity``.
+
+Reading a key's blob back parses and checks its material (:meth:`KeyVersion.from_json`) in a worker thread, so a
+restore of many large keys does not hold up the event loop, and a damaged blob fails the job (``InvalidBackup``)
+instead of the restored key failing every later read.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -58,12 +63,21 @@ def account_credential(connection_string: str) -> AzureNamedKeyCredential:
         raise ValueError("the storage connection string needs AccountName and AccountKey") from None
 
 
+def _error_code(exc: Exception) -> Optional[str]:
+    """The storage error code as storage wrote it: azure-storage-blob gives known codes as ``StorageErrorCode``
+    members, whose ``str()`` would be the Python name (``StorageErrorCode.AUTHORIZATION_FAILURE``)."""
+    code = getattr(exc, "error_code", None)
+    if code is None:
+        return None
+    return str(getattr(code, "value", code))
+
+
 def _storage_error(exc: Exception, action: str, target: StorageTarget) -> JobError:
     """Map a storage failure to the job's error object (no SAS or key in the message)."""
     if isinstance(exc, ServiceRequestError):
         return JobError("StorageUnreachable", f"The storage account could not be reached to {action}.")
     status = getattr(exc, "status_code", None)
-    code = getattr(exc, "error_code", None) or "StorageError"
+    code = _error_code(exc) or "StorageError"
     how = "managed identity" if target.use_managed_identity else "SAS token"
     if status == 403:
         return JobError(
@@ -123,7 +137,7 @@ class BackupStorage:
             stream = await self._container.download_blob(name)
             return json.loads(await stream.readall())
         except ResourceNotFoundError as exc:
-            if getattr(exc, "error_code", None) == "ContainerNotFound":
+            if _error_code(exc) == "ContainerNotFound":
                 raise _storage_error(exc, "read the backup", self.target) from None
             raise missing from None
         except (HttpResponseError, ServiceRequestError) as exc:
@@ -179,7 +193,7 @@ class BackupStorage:
         missing = JobError("KeyNotFound", f"The key '{name}' was not found in the backup folder '{folder}'.")
         data = await self._download(f"{folder}/keys/{name}.json", missing)
         try:
-            return [KeyVersion.from_json(item) for item in data["versions"]]
+            return await asyncio.to_thread(_key_versions, data)
         except (KeyError, TypeError, ValueError):
             raise JobError("InvalidBackup", f"The backup of key '{name}' is not valid.") from None
 
@@ -187,3 +201,8 @@ class BackupStorage:
         """Every key of a complete backup."""
         manifest = await self.read_manifest(folder)
         return {str(name): await self.read_key(folder, str(name)) for name in manifest["keys"]}
+
+
+def _key_versions(data: Any) -> list[KeyVersion]:
+    """The versions in a key's backup blob, their material checked (CPU work, run in a worker thread)."""
+    return [KeyVersion.from_json(item) for item in data["versions"]]

@@ -2,11 +2,19 @@
 
 Managed HSM keys are HSM-backed, so key types are reported with the ``-HSM`` suffix whatever the request said.
 Private material is kept as PKCS#8 PEM (asymmetric) or raw bytes (symmetric); it is an emulator.
+
+Generating a key is CPU work (an RSA-4096 key takes about a second): handlers call :func:`generate_in_thread`,
+which runs :func:`generate` in a worker thread (``cryptography`` releases the GIL while it generates), so the
+event loop keeps answering other clients meanwhile. Reading the public JWK of stored material skips
+``cryptography``'s RSA key consistency check (about 0.3 s for a 4096-bit key): stored material was generated here
+or checked by :func:`check_material` when a restore read it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import binascii
 import os
 from dataclasses import dataclass
 from typing import Any, Optional
@@ -61,7 +69,7 @@ class KeyMaterial:
         """The JWK members the service returns: ``n``/``e`` (RSA), ``crv``/``x``/``y`` (EC), none for oct."""
         if self.kty == "oct-HSM":
             return {}
-        private = serialization.load_pem_private_key(self.secret.encode("ascii"), password=None)
+        private = self.private_key(check=False)
         if isinstance(private, rsa.RSAPrivateKey):
             numbers = private.public_key().public_numbers()
             return {"n": b64url(_int_bytes(numbers.n)), "e": b64url(_int_bytes(numbers.e))}
@@ -70,6 +78,16 @@ class KeyMaterial:
             size = (private.curve.key_size + 7) // 8
             return {"crv": self.crv, "x": b64url(_int_bytes(point.x, size)), "y": b64url(_int_bytes(point.y, size))}
         raise ValueError(f"unexpected key type {type(private).__name__}")
+
+    def private_key(self, *, check: bool = True) -> Any:
+        """The private key object of RSA/EC material.
+
+        :param check: Run ``cryptography``'s RSA consistency check (slow for large keys; off for stored material).
+        :raises ValueError: The secret is not a PEM private key.
+        """
+        return serialization.load_pem_private_key(
+            self.secret.encode("ascii"), password=None, unsafe_skip_rsa_key_validation=not check
+        )
 
 
 def hsm_key_type(kty: Any) -> str:
@@ -106,6 +124,43 @@ def generate(kty: str, *, key_size: Any = None, crv: Any = None, public_exponent
     if size not in OCT_SIZES:
         raise bad_parameter(f"Invalid AES key size {size}. Supported sizes: 128, 192, 256.")
     return KeyMaterial(kty, base64.b64encode(os.urandom(size // 8)).decode("ascii"))
+
+
+async def generate_in_thread(
+    kty: str, *, key_size: Any = None, crv: Any = None, public_exponent: Any = None
+) -> KeyMaterial:
+    """:func:`generate` in a worker thread, so the event loop is not blocked while a key is generated."""
+    return await asyncio.to_thread(generate, kty, key_size=key_size, crv=crv, public_exponent=public_exponent)
+
+
+def check_material(material: KeyMaterial) -> None:
+    """Check that material read from outside (a backup blob) is a key of its type, so reading it never fails later.
+
+    Parses the key without ``cryptography``'s slow RSA consistency check: a structurally valid key is enough for
+    what the emulator does with it (its public JWK).
+
+    :raises ValueError: Unknown key type, a secret that is not a key of that type, or a wrong curve or size.
+    """
+    if material.kty not in DEFAULT_OPS:
+        raise ValueError(f"unknown key type {material.kty!r}")
+    if material.kty == "oct-HSM":
+        try:
+            raw = base64.b64decode(material.secret, validate=True)
+        except (binascii.Error, ValueError):
+            raise ValueError("the secret of an oct-HSM key is not base64") from None
+        if len(raw) * 8 not in OCT_SIZES:
+            raise ValueError(f"an oct-HSM key of {len(raw) * 8} bits")
+        return
+    try:
+        private = material.private_key(check=False)
+    except (ValueError, TypeError, UnicodeError):
+        raise ValueError(f"the secret of an {material.kty} key is not a PEM private key") from None
+    if material.kty == "RSA-HSM" and not isinstance(private, rsa.RSAPrivateKey):
+        raise ValueError("the secret of an RSA-HSM key is not an RSA key")
+    if material.kty == "EC-HSM":
+        curve = CURVES.get(material.crv) if isinstance(material.crv, str) else None
+        if not isinstance(private, ec.EllipticCurvePrivateKey) or curve is None or private.curve.name != curve.name:
+            raise ValueError(f"the secret of an EC-HSM key is not a key on the curve {material.crv!r}")
 
 
 def _pem(private: Any) -> str:

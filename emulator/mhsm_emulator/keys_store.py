@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from .errors import ServiceError, not_found
-from .key_material import DEFAULT_OPS, KeyMaterial
+from .errors import ServiceError, bad_parameter, not_found
+from .key_material import DEFAULT_OPS, KeyMaterial, check_material
 from .store import Migration, Store
 
 RECOVERABLE_DAYS = 90
 RECOVERY_LEVEL = "Recoverable+Purgeable"
+_KEY_NAME = re.compile(r"[0-9A-Za-z-]{1,127}")
 
 MIGRATIONS = [
     Migration(
@@ -68,11 +70,16 @@ class KeyVersion:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> KeyVersion:
-        """Read :meth:`to_json` output (raises ``KeyError``/``TypeError`` for malformed data)."""
+        """Read :meth:`to_json` output, checking the key material (CPU work: call it off the event loop).
+
+        :raises KeyError, TypeError, ValueError: The data is malformed, or its material is not a key of its type.
+        """
+        material = KeyMaterial(str(data["kty"]), str(data["secret"]), data.get("crv"))
+        check_material(material)
         return cls(
             name=str(data["name"]),
             version=str(data["version"]),
-            material=KeyMaterial(str(data["kty"]), str(data["secret"]), data.get("crv")),
+            material=material,
             key_ops=list(data["key_ops"]),
             attributes=dict(data["attributes"]),
             tags=data.get("tags"),
@@ -94,6 +101,20 @@ class RestoreCount:
     restored: int = 0
     not_overwritten: int = 0
     names: list[str] = field(default_factory=list)
+
+
+def check_key_name(name: str) -> str:
+    """A valid key name, returned as it is.
+
+    :raises ServiceError: 400 ``BadParameter`` unless it is 1-127 letters, digits and dashes.
+    """
+    if not _KEY_NAME.fullmatch(name):
+        shown = name if len(name) <= 130 else name[:127] + "..."
+        raise bad_parameter(
+            f"The key name '{shown}' is invalid: a key name is 1 to 127 characters, each a letter (a-z, A-Z), "
+            "a digit (0-9) or a dash (-)."
+        )
+    return name
 
 
 def key_not_found(name: str) -> ServiceError:

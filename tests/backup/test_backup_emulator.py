@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from azure.core.exceptions import HttpResponseError
 from azure.core.rest import HttpRequest
 from backup_helpers import container_name, prepare_emulator
 from mhsm_emulator.azurite import Azurite
-from mhsm_emulator.backup_jobs import BACKUP, IN_PROGRESS, RESTORE, create_job, fail_interrupted, get_job
+from mhsm_emulator.backup_jobs import BACKUP, IN_PROGRESS, RESTORE, Job, create_job, fail_interrupted, get_job
 from mhsm_emulator.backup_jobs import MIGRATIONS as JOB_MIGRATIONS
 from mhsm_emulator.errors import ServiceError
 from mhsm_emulator.inprocess import run_emulator
@@ -53,7 +54,7 @@ def child_env(emulator: Any) -> dict[str, str]:
 def test_continuation_token_in_another_process(
     backup_emulator: Any, azurite: Azurite, container: str, flavor: str
 ) -> None:
-    backup_emulator.state.config.backup_job_delay = 1.0
+    backup_emulator.state.config.backup_job_delay = 4.0  # outlives the child process starting on a busy machine
     try:
         with make_client(backup_emulator) as client:
             poller = client.begin_backup(
@@ -145,6 +146,13 @@ def test_wire_shapes_of_start_and_status(backup_emulator: Any, azurite: Azurite,
         )
         assert restore.status_code == 202 and "azureStorageBlobContainerUri" not in restore.json()
         assert "/restore/" in restore.headers["Azure-AsyncOperation"]
+        restored = client.begin_restore(
+            final["azureStorageBlobContainerUri"],
+            continuation_token=_token(restore.headers["Azure-AsyncOperation"]),
+            polling_interval=0.05,
+        )
+        restored.wait()  # one job at a time: the next test's keys and jobs wait for no one
+        assert restored.status() == "Succeeded"
         wrong_kind = client.send_request(HttpRequest("GET", location.replace("/backup/", "/restore/")))
         assert wrong_kind.status_code == 404
 
@@ -237,7 +245,16 @@ def test_keys_subset(backup_emulator: Any) -> None:
 def test_job_rows_survive_and_interrupted_jobs_fail() -> None:
     store = Store(":memory:", [*CORE_MIGRATIONS, *JOB_MIGRATIONS])
     backup = create_job(store, BACKUP, "backup", now=1_700_000_000)
-    restore = create_job(store, RESTORE, "selective", now=1_700_000_000)
+    with pytest.raises(ServiceError) as conflict:
+        create_job(store, RESTORE, "selective", now=1_700_000_000)
+    assert conflict.value.status == 409 and backup.job_id in conflict.value.message
+    # A database from before one-job-at-a-time may hold several running jobs: all are failed at startup.
+    restore = Job(uuid.uuid4().hex, RESTORE, "selective", IN_PROGRESS, 1_700_000_000)
+    with store.transaction() as conn:
+        conn.execute(
+            "INSERT INTO backup_jobs (job_id, kind, operation, status, start_time) VALUES (?, ?, ?, ?, ?)",
+            (restore.job_id, RESTORE, "selective", IN_PROGRESS, restore.start_time),
+        )
     assert re.fullmatch(r"[0-9a-f]{32}", backup.job_id)
     assert get_job(store, RESTORE, restore.job_id).body() == {
         "status": IN_PROGRESS,

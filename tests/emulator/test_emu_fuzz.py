@@ -24,7 +24,7 @@ from mhsm_emulator import RunningEmulator, run_emulator
 
 JSON_TYPE = "application/json; charset=utf-8"
 ROLE_ID = "Microsoft.KeyVault/providers/Microsoft.Authorization/roleDefinitions/21dbd100-6940-42c2-9190-5d6cb909625b"
-SAS = {"storageResourceUri": "https://127.0.0.1:9/container", "token": "sv=2024&se=2099-01-01&sig=abc"}
+SAS = {"storageResourceUri": "https://127.0.0.1:9/acct/container", "token": "sv=2024&se=2099-01-01&sig=abc"}
 SETTING = "/settings/AllowKeyManagementOperationsThroughARM"
 TRACEBACK_MARKERS = ("Traceback (most recent call last)", 'File "/', "aiohttp.", "Error handling request")
 

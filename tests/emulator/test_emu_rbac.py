@@ -10,6 +10,7 @@ import pytest
 import requests
 from emu_helpers import ASSIGNMENTS, DEFS, Api, assert_error, new_guid
 from mhsm_emulator import RunningEmulator
+from mhsm_emulator.backup_jobs import fail_interrupted
 
 ROLES = json.loads((Path(__file__).parent / "data" / "builtin-roles.json").read_text())
 PREFIX = "Microsoft.KeyVault/managedHsm/"
@@ -39,11 +40,19 @@ def _assignment(admin: Api) -> str:
 
 
 # Nothing listens on port 9 (discard): started jobs fail later, in the background; the RBAC answer comes first.
-STORAGE = {"storageResourceUri": "http://127.0.0.1:9/backups", "token": "se=2099-01-01T00%3A00%3A00Z&sp=rcwdl&sig=x"}
+# (A path-style container URL: account, then container.)
+STORAGE = {"storageResourceUri": "http://127.0.0.1:9/devstoreaccount1/backups",
+           "token": "se=2099-01-01T00%3A00%3A00Z&sp=rcwdl&sig=x"}
 RESTORE_BODY = {"folderToRestore": "mhsm-emulator-2025010100000000", "sasTokenParameters": STORAGE}
 
 
+def _end_running_jobs(emu: RunningEmulator) -> None:
+    """One job at a time (409 Conflict): end the job an earlier call started, as a restart would."""
+    fail_interrupted(emu.state.store)
+
+
 def _job(admin: Api, kind: str) -> str:
+    _end_running_jobs(admin.emulator)
     if kind == "backup":
         response = admin.request("POST", "/backup", json=STORAGE)
     else:
@@ -113,6 +122,7 @@ def test_builtin_role_matrix(emu: RunningEmulator, role: dict[str, object], oper
     principal = emu.create_principal(f"{role['name']}-{operation}")
     emu.assign_role(principal.object_id, str(role["name"]))
     admin = Api(emu)
+    _end_running_jobs(emu)
     response = call(admin, admin.for_principal(principal.object_id))
     if action in granted:
         assert 200 <= response.status_code < 300, (response.status_code, response.text)

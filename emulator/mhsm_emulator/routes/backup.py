@@ -3,11 +3,25 @@
 Each start request answers ``202`` with the job (``InProgress``), ``Azure-AsyncOperation`` (the absolute status
 URL ``https://<host>/backup|restore/<jobId>/pending``) and ``Retry-After: 10`` like the service; status responses
 carry neither header. The work runs in the background against real blob storage (see ``backup_storage``).
+
+One job at a time, like the service: a start request (backup, restore, selective key restore, pre-backup or
+pre-restore) while a job is in progress is answered ``409`` with code ``Conflict`` and a message that begins
+"Another backup operation is in progress" and names the running job and its status URL (see ``backup_jobs``).
+A start request is first authorized and validated, so the conflict is only reported to callers allowed to start
+one, for requests that would otherwise be accepted.
+
+Storage URLs: a container URL is ``https://<account>.blob.core.windows.net/<container>``, or, path-style (an IP
+address or a one-label host such as ``localhost``, as Azurite uses), ``http://127.0.0.1:10000/<account>/<container>``.
+An account URL in its place is refused at once (400). A client splits a path-style backup folder URL
+``.../<account>/<container>/<folder>`` at the first path segment (the official package does), so a restore
+request of that shape names the account as ``storageResourceUri`` and ``<container>/<folder>`` as the folder;
+it is read back as the container and folder it meant.
 """
 
 from __future__ import annotations
 
 import ipaddress
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,9 +34,9 @@ from ..backup_jobs import MIGRATIONS as JOB_MIGRATIONS
 from ..backup_storage import BackupStorage, StorageTarget, account_credential, folder_name
 from ..errors import ServiceError, bad_parameter, json_response
 from ..http import read_json_object
-from ..keys_store import export_keys, import_full, import_selective
+from ..keys_store import check_key_name, export_keys, import_full, import_selective
 from ..rbac import require_data_action
-from ..scopes import GLOBAL, normalize_scope
+from ..scopes import GLOBAL
 from ..state import STATE_KEY, get_state
 from ..versions import PRE_CHECK_MIN_VERSION, require_api_version
 
@@ -38,13 +52,83 @@ JOB_HEADERS = {"Server": "Kestrel", "api-supported-versions": "20180927, 2021111
 # ---- request parsing ----
 
 
-def _storage_target(data: Any, *, where: str) -> StorageTarget:
-    """Read a SASTokenParameter object, with the service's synchronous checks on the token."""
+@dataclass(frozen=True)
+class _StorageUri:
+    """A ``storageResourceUri`` taken apart: ``scheme://host[:port]`` and the path's segments."""
+
+    base: str
+    segments: tuple[str, ...]
+    path_style: bool
+    """The account is the first path segment (Azurite, IP addresses, one-label hosts), not the host's first label."""
+
+    @property
+    def url(self) -> str:
+        return "/".join((self.base, *self.segments))
+
+    @property
+    def names_container(self) -> bool:
+        return len(self.segments) >= (2 if self.path_style else 1)
+
+
+def _path_style(hostname: str) -> bool:
+    """Whether a storage endpoint names the account in the path rather than in the host name.
+
+    Azure's hosts are ``<account>.blob.<suffix>``; an IP address or a host name of one label (``localhost``, a
+    compose service called ``azurite``) cannot carry the account, so it is the first path segment, as in Azurite.
+    """
+    try:
+        ipaddress.ip_address(hostname)
+        return True
+    except ValueError:
+        return "." not in hostname
+
+
+def _parse_storage_uri(uri: str, field_name: str) -> _StorageUri:
+    """400 unless ``uri`` is an absolute http(s) URL with a host (its query and fragment are dropped)."""
+    invalid = bad_parameter(
+        f"'{field_name}' must be the URL of a blob container, e.g. https://<account>.blob.core.windows.net/<container>."
+    )
+    try:
+        parts = urlsplit(uri.strip())
+        port = parts.port  # ValueError for a port that is not a number in range
+    except ValueError:
+        raise invalid from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or port == 0:
+        raise invalid
+    segments = tuple(segment for segment in parts.path.split("/") if segment)
+    return _StorageUri(f"{parts.scheme}://{parts.netloc}", segments, _path_style(parts.hostname))
+
+
+def _not_a_container(uri: _StorageUri, field_name: str, folder: str | None) -> ServiceError:
+    """400 for an account URL where a container URL belongs (``folder``: the folder of a restore request)."""
+    account = uri.segments[0] if uri.path_style and uri.segments else None
+    account_url = uri.url if account or not uri.path_style else f"{uri.base}/<account>"
+    what = f"the storage account '{account}'" if account else "a storage account"
+    if folder is None:
+        return bad_parameter(
+            f"'{field_name}' is not a container URL: {uri.url} is the URL of {what}, not of a blob container. "
+            f"Add the container: {account_url}/<container>."
+        )
+    return bad_parameter(
+        f"The backup folder URL names no container: {'/'.join((uri.url, folder)) if folder else uri.url} is a "
+        f"folder of {what}, not of a blob container. A backup folder URL is {account_url}/<container>/<folder>."
+    )
+
+
+def _storage_target(data: Any, *, where: str, folder: str | None = None) -> tuple[StorageTarget, str | None]:
+    """Read a SASTokenParameter object, with the service's synchronous checks on the URL and the token.
+
+    :param folder: The folder of a restore request: a path-style folder split after the account (see the module
+        docstring) moves its first segment back into the container URL.
+    :returns: The target, and the folder within its container (None for backups).
+    """
     if not isinstance(data, dict):
         raise bad_parameter(f"'{where}' is required and must be an object.")
-    uri = data.get("storageResourceUri")
-    if not isinstance(uri, str) or not uri.strip():
-        raise bad_parameter(f"'{where}storageResourceUri' is required and must be a string.")
+    field_name = f"{where}storageResourceUri"
+    raw_uri = data.get("storageResourceUri")
+    if not isinstance(raw_uri, str) or not raw_uri.strip():
+        raise bad_parameter(f"'{field_name}' is required and must be a string.")
+    uri = _parse_storage_uri(raw_uri, field_name)
     token = data.get("token")
     use_identity = data.get("useManagedIdentity", False)
     if token is not None and not isinstance(token, str):
@@ -61,25 +145,12 @@ def _storage_target(data: Any, *, where: str) -> StorageTarget:
                 "BadRequest",
                 "The customer provided SAS token is malformed. The SAS token does not contain the expiry field",
             )
-    return StorageTarget(_container_url(uri), token if not use_identity else None, use_identity)
-
-
-def _container_url(uri: str) -> str:
-    """The container URL of a ``storageResourceUri`` (query dropped); 400 unless it is an http(s) container URL."""
-    invalid = bad_parameter(
-        "'storageResourceUri' must be the URL of a blob container, e.g. https://<account>.blob.core.windows.net/<container>."
-    )
-    try:
-        parts = urlsplit(uri.strip())
-        has_port = parts.port is not None  # ValueError for a port that is not a number in range
-    except ValueError:
-        raise invalid from None
-    segments = [segment for segment in parts.path.split("/") if segment]
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or not segments:
-        raise invalid
-    if has_port and parts.port == 0:
-        raise invalid
-    return uri.strip().rstrip("/").split("?")[0].split("#")[0]
+    if not uri.names_container:
+        head, _, rest = (folder or "").partition("/")
+        if not (uri.path_style and uri.segments and head and rest):
+            raise _not_a_container(uri, field_name, folder)
+        uri, folder = _StorageUri(uri.base, (*uri.segments, head), True), rest
+    return StorageTarget(uri.url, token if not use_identity else None, use_identity), folder
 
 
 def _folder(value: Any, name: str) -> str:
@@ -106,9 +177,11 @@ def _status_url(request: web.Request, kind: str, job_id: str) -> str:
 
 
 def _start(request: web.Request, kind: str, operation: str, work: Any) -> web.Response:
-    """Record the job, start its work, and answer 202 like the service."""
+    """Record the job, start its work, and answer 202 like the service (409 while another job is in progress)."""
     state = get_state(request)
-    job = create_job(state.store, kind, operation)
+    job = create_job(
+        state.store, kind, operation, status_url=lambda running: _status_url(request, running.kind, running.job_id)
+    )
     request.app[RUNNER_KEY].start(job, lambda: work(job))
     headers = {
         **JOB_HEADERS,
@@ -148,7 +221,7 @@ async def full_backup(request: web.Request) -> web.Response:
     """``POST /backup`` with a SASTokenParameter: back up every key into a new folder of the container."""
     require_api_version(request)
     require_data_action(request, actions.BACKUP_START, GLOBAL)
-    target = _storage_target(await read_json_object(request), where="")
+    target, _ = _storage_target(await read_json_object(request), where="")
     storage = _open(request, target)
     store = get_state(request).store
     hsm = _hsm_name(request)
@@ -167,7 +240,7 @@ async def pre_backup(request: web.Request) -> web.Response:
     """``POST /prebackup`` (7.6+): check that the container can receive a backup, writing nothing lasting."""
     require_api_version(request, PRE_CHECK_MIN_VERSION)
     require_data_action(request, actions.BACKUP_START, GLOBAL)
-    target = _storage_target(await read_json_object(request), where="")
+    target, _ = _storage_target(await read_json_object(request), where="")
     storage = _open(request, target)
 
     async def work(job: Job) -> JobOutcome:
@@ -198,8 +271,9 @@ async def backup_status(request: web.Request) -> web.Response:
 
 async def _restore_body(request: web.Request, folder_field: str) -> tuple[StorageTarget, str]:
     body = await read_json_object(request)
-    target = _storage_target(body.get("sasTokenParameters"), where="sasTokenParameters.")
-    return target, _folder(body.get(folder_field), folder_field)
+    folder = _folder(body.get(folder_field), folder_field)
+    target, within = _storage_target(body.get("sasTokenParameters"), where="sasTokenParameters.", folder=folder)
+    return target, within if within is not None else folder
 
 
 @routes.put("/restore")
@@ -240,8 +314,7 @@ async def pre_restore(request: web.Request) -> web.Response:
 async def selective_key_restore(request: web.Request) -> web.Response:
     """``PUT /keys/{name}/restore``: restore one key, all its versions; versions already present are kept."""
     require_api_version(request)
-    name = request.match_info["name"]
-    normalize_scope(f"/keys/{name}")  # 400 for an invalid key name
+    name = check_key_name(request.match_info["name"])
     require_data_action(request, actions.RESTORE_START, GLOBAL)
     target, folder = await _restore_body(request, "folder")
     storage = _open(request, target)

@@ -2,24 +2,33 @@
 
 create (RSA/EC/oct, real material), get (latest or a version), list, list versions, delete (soft),
 deleted keys get/list, purge, recover. RBAC with the keys data actions at ``/keys/<name>``.
+
+Key generation runs in a worker thread (:func:`~mhsm_emulator.key_material.generate_in_thread`): other requests
+are answered while a large RSA key is generated. Database writes stay on the event loop.
+
+While a full or selective key restore runs, key writes (create, delete, purge, recover) are refused with the
+service's ``409 Conflict`` "User triggered Restore operation is in progress"; reads are answered.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any, Optional
 
 from aiohttp import web
 
-from .. import actions
+from .. import actions, key_material
+from ..backup_jobs import RESTORES, restore_in_progress, running_job
 from ..errors import bad_parameter, json_response
 from ..http import paginate, read_json_object
-from ..key_material import generate, hsm_key_type
+from ..key_material import hsm_key_type
 from ..keys_store import (
     MIGRATIONS as KEYS_MIGRATIONS,
 )
 from ..keys_store import (
     DeletedInfo,
     KeyVersion,
+    check_key_name,
     create_key,
     delete_key,
     get_deleted_key,
@@ -47,8 +56,18 @@ def vault_base(request: web.Request) -> str:
 
 
 def _key_scope(name: str) -> str:
-    # Validates the name too: 400 BadParameter for anything but 1-127 letters, digits and dashes.
-    return normalize_scope(f"/keys/{name}")
+    # 400 BadParameter for anything but 1-127 letters, digits and dashes, with a message about the key name.
+    return normalize_scope(f"/keys/{check_key_name(name)}")
+
+
+def _refuse_during_restore(request: web.Request) -> None:
+    """409 while a full or selective key restore is in progress (it is about to replace keys)."""
+    try:
+        job = running_job(get_state(request).store)
+    except sqlite3.OperationalError:
+        return  # the backup module is not served: no jobs table, no restores
+    if job is not None and job.operation in RESTORES:
+        raise restore_in_progress()
 
 
 def key_bundle(request: web.Request, key: KeyVersion) -> dict[str, Any]:
@@ -102,6 +121,7 @@ async def create(request: web.Request) -> web.Response:
     require_api_version(request)
     name = request.match_info["name"]
     require_data_action(request, actions.KEYS_CREATE, _key_scope(name))
+    _refuse_during_restore(request)
     body = await read_json_object(request)
     kty = hsm_key_type(body.get("kty"))
     key_ops = body.get("key_ops")
@@ -115,7 +135,7 @@ async def create(request: web.Request) -> web.Response:
         raise bad_parameter("'attributes' must be an object.")
     if tags is not None and not (isinstance(tags, dict) and all(isinstance(v, str) for v in tags.values())):
         raise bad_parameter("'tags' must be an object of strings.")
-    material = generate(
+    material = await key_material.generate_in_thread(
         kty,
         key_size=_optional_int(body, "key_size"),
         crv=_optional_str(body, "crv"),
@@ -161,6 +181,7 @@ async def delete(request: web.Request) -> web.Response:
     require_api_version(request)
     name = request.match_info["name"]
     require_data_action(request, actions.KEYS_DELETE, _key_scope(name))
+    _refuse_during_restore(request)
     key, info = delete_key(get_state(request).store, name)
     return json_response({**_deleted_fields(request, key, info), **key_bundle(request, key)})
 
@@ -193,6 +214,7 @@ async def purge(request: web.Request) -> web.Response:
     require_api_version(request)
     name = request.match_info["name"]
     require_data_action(request, actions.KEYS_DELETED_DELETE, _key_scope(name))
+    _refuse_during_restore(request)
     purge_deleted_key(get_state(request).store, name)
     return web.Response(status=204)
 
@@ -203,4 +225,5 @@ async def recover(request: web.Request) -> web.Response:
     require_api_version(request)
     name = request.match_info["name"]
     require_data_action(request, actions.KEYS_DELETED_RECOVER, _key_scope(name))
+    _refuse_during_restore(request)
     return json_response(key_bundle(request, recover_deleted_key(get_state(request).store, name)))
