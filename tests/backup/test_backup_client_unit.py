@@ -223,7 +223,7 @@ async def test_pre_backup_and_pre_restore_bodies(is_async: bool) -> None:
     )
 
 
-@pytest.mark.parametrize("version", ["7.2", "7.5", "7.6-preview.1", "2026-01-01-preview", "foo"])
+@pytest.mark.parametrize("version", ["7.2", "7.5", "7.6-preview.1", "2026-07-01-PREVIEW", "2027-01-01", "foo"])
 async def test_pre_checks_refuse_older_versions_before_any_request(is_async: bool, version: str) -> None:
     twin = Twin(is_async, FakeHsm(), api_version=version)
     with pytest.raises(ValueError) as info:
@@ -244,7 +244,20 @@ async def test_pre_checks_refuse_older_versions_before_any_request(is_async: boo
     assert twin.sent[0].url == f"{VAULT}/backup?api-version={version}"
 
 
-@pytest.mark.parametrize("version", ["7.6-preview.2", "7.6", "2025-06-01-preview", "2025-07-01"])
+@pytest.mark.parametrize(
+    "version",
+    [
+        "7.6-preview.2",
+        "7.6",
+        "2025-06-01-preview",
+        "2025-07-01",
+        # 4.8.0b3's wider gate (exact strings; 2026-03 and 2026-05 are not ApiVersion members)
+        "2026-01-01-preview",
+        "2026-03-01-preview",
+        "2026-05-01-preview",
+        "2026-07-01-preview",
+    ],
+)
 async def test_pre_checks_accepted_versions(is_async: bool, version: str) -> None:
     twin = Twin(is_async, FakeHsm(MockReply(200, job("Succeeded"))), api_version=version)
     await twin.wait(await twin.begin("begin_pre_backup", CONTAINER, sas_token="sas"))

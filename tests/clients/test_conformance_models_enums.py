@@ -26,7 +26,12 @@ from azure.keyvault.administration import (
 )
 
 SURFACE = json.loads((Path(__file__).parents[1] / "data" / "reference" / "api-surface.json").read_text())
-NAMES = SURFACE["modules"]["azure.keyvault.administration"]["names"]
+SURFACE_48 = json.loads((Path(__file__).parents[1] / "data" / "reference" / "api-surface-4.8.json").read_text())
+# 4.7.2's facts, with the names 4.8.0b3 changed (ApiVersion gained two members) replaced by the 4.8.0b3 ones.
+NAMES = {
+    **SURFACE["modules"]["azure.keyvault.administration"]["names"],
+    "ApiVersion": SURFACE_48["modules"]["azure.keyvault.administration"]["names"]["ApiVersion"],
+}
 ENUMS = [ApiVersion, KeyVaultRoleScope, KeyVaultSettingType, KeyVaultDataAction]
 MODELS = [name for name, facts in NAMES.items() if facts["kind"] == "model"]
 GETBOOLEAN_ERROR = (
@@ -39,12 +44,13 @@ GETBOOLEAN_ERROR = (
 
 
 def test_versions() -> None:
-    assert admin.__version__ == "4.7.2"
-    assert admin.VERSION == "4.7.2"  # type: ignore[attr-defined]
+    # The release whose surface the package matches (api-surface-4.8.json).
+    assert admin.__version__ == "4.8.0b3"
+    assert admin.VERSION == "4.8.0b3"  # type: ignore[attr-defined]
 
 
-def test_aio_exports_only_the_three_clients() -> None:
-    clients = ["KeyVaultAccessControlClient", "KeyVaultBackupClient", "KeyVaultSettingsClient"]
+def test_aio_exports_only_the_four_clients() -> None:
+    clients = ["KeyVaultAccessControlClient", "KeyVaultBackupClient", "KeyVaultEkmClient", "KeyVaultSettingsClient"]
     assert sorted(admin_aio.__all__) == clients
     for name in admin_aio.__all__:
         assert getattr(admin_aio, name) is not getattr(admin, name)

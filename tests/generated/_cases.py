@@ -54,6 +54,24 @@ RESTORE_STATUS = {k: v for k, v in BACKUP_STATUS.items() if k != "azureStorageBl
 SETTING = {"name": "AllowKeyManagementOperationsThroughARM", "type": "boolean", "value": "true"}
 LRO_HEADERS = {"Azure-AsyncOperation": STATUS_URL, "Retry-After": "10"}
 RESTORE_LRO_HEADERS = {"Azure-AsyncOperation": RESTORE_STATUS_URL, "Retry-After": "10"}
+EKM_CONNECTION = {
+    "host": "ekm-proxy.contoso.com",
+    "server_ca_certificates": ["MIIDXTCCAkWg", None],
+    "path_prefix": "/api/v1",
+    "connectivity_mode": "PrivateEndpoint",
+}
+EKM_CERTIFICATE = {"ca_certificates": ["MIIBAA=="], "subject_common_name": "myhsm.managedhsmclient.azure.net"}
+EKM_PROXY_INFO = {"api_version": "0.1-preview", "proxy_vendor": "Contoso", "proxy_name": "Proxy 1",
+                  "ekm_vendor": "Contoso HSM", "ekm_product": "HSM 3"}
+EKM_PRIVATE_ENDPOINT = {
+    "name": "pe-1", "location": "eastus", "provisioningState": "Succeeded",
+    "properties": {"privateLinkServiceId": "pls-alias", "privateLinkServiceConnectionName": "conn"},
+    "privateLinkServiceConnectionState": {"status": "Approved", "description": "ok", "actionsRequired": "None"},
+}
+EKM_STATUS_URL = VAULT + "/ekm/privateendpoint/operations/job3?api-version=2026-07-01-preview"
+EKM_OPERATION = {"jobId": "job3", "privateEndpointName": "pe-1", "operationType": "Create", "status": "NotStarted",
+                 "startTime": 1767225600, "endTime": None}
+EKM_LRO_HEADERS = {"Azure-AsyncOperation": EKM_STATUS_URL, "Retry-After": "10"}
 
 
 def _sas(**kwargs: Any) -> m.SASTokenParameter:
@@ -293,9 +311,123 @@ CASES: list[Case] = [
         Canned(200, SETTING),
         body={"value": "true"},
     ),
+    Case(
+        "get_ekm_connection",
+        "get_ekm_connection",
+        lambda c: c.get_ekm_connection(VAULT),
+        "GET",
+        "/ekm",
+        Canned(200, EKM_CONNECTION),
+    ),
+    Case(
+        "create_ekm_connection",
+        "create_ekm_connection",
+        lambda c: c.create_ekm_connection(
+            VAULT,
+            m.EkmConnection(
+                connectivity_mode=m.EkmConnectivityMode.PRIVATE_ENDPOINT,
+                path_prefix="",
+                server_ca_certificates=["AQI=", 7, None],
+                host="h:8443",
+            ),
+        ),
+        "POST",
+        "/ekm/create",
+        Canned(200, EKM_CONNECTION),
+        # member order is the model's, not the keywords'; None members are left out, "" is kept
+        body={"host": "h:8443", "server_ca_certificates": ["AQI=", 7, None], "path_prefix": "",
+              "connectivity_mode": "PrivateEndpoint"},
+    ),
+    Case(
+        "update_ekm_connection",
+        "update_ekm_connection",
+        lambda c: c.update_ekm_connection(VAULT, m.EkmConnection(host="h2", server_subject_common_name="cn")),
+        "PATCH",
+        "/ekm",
+        Canned(200, EKM_CONNECTION),
+        body={"host": "h2", "server_subject_common_name": "cn"},
+    ),
+    Case(
+        "delete_ekm_connection",
+        "delete_ekm_connection",
+        lambda c: c.delete_ekm_connection(VAULT),
+        "DELETE",
+        "/ekm",
+        Canned(200, EKM_CONNECTION),
+    ),
+    Case(
+        "get_ekm_certificate",
+        "get_ekm_certificate",
+        lambda c: c.get_ekm_certificate(VAULT),
+        "GET",
+        "/ekm/certificate",
+        Canned(200, EKM_CERTIFICATE),
+    ),
+    Case(
+        "check_ekm_connection",
+        "check_ekm_connection",
+        lambda c: c.check_ekm_connection(VAULT),
+        "POST",
+        "/ekm/check",
+        Canned(200, EKM_PROXY_INFO),
+    ),
+    Case(
+        "begin_create_ekm_private_endpoint",
+        "begin_create_ekm_private_endpoint",
+        lambda c: c.begin_create_ekm_private_endpoint(
+            VAULT,
+            "pe 1/x",
+            m.EkmPrivateEndpointCreateParameters(request_message="please", private_link_service_id="pls-alias"),
+            polling=False,
+        ),
+        "POST",
+        "/ekm/privateendpoint/pe%201%2Fx",
+        Canned(202, EKM_OPERATION, EKM_LRO_HEADERS),
+        body={"privateLinkServiceId": "pls-alias", "requestMessage": "please"},
+        kind="lro",
+    ),
+    Case(
+        "begin_delete_ekm_private_endpoint",
+        "begin_delete_ekm_private_endpoint",
+        lambda c: c.begin_delete_ekm_private_endpoint(VAULT, "pe-1", polling=False),
+        "DELETE",
+        "/ekm/privateendpoint/pe-1",
+        Canned(202, EKM_OPERATION, EKM_LRO_HEADERS),
+        kind="lro",
+    ),
+    Case(
+        "get_ekm_private_endpoint",
+        "get_ekm_private_endpoint",
+        lambda c: c.get_ekm_private_endpoint(VAULT, "pe-1"),
+        "GET",
+        "/ekm/privateendpoint/pe-1",
+        Canned(200, EKM_PRIVATE_ENDPOINT),
+    ),
+    Case(
+        "list_ekm_private_endpoints",
+        "list_ekm_private_endpoints",
+        lambda c: c.list_ekm_private_endpoints(VAULT),
+        "GET",
+        "/ekm/privateendpoint",
+        Canned(200, {"value": [EKM_PRIVATE_ENDPOINT], "nextLink": VAULT + "/ekm/privateendpoint?page=2"}),
+        kind="list",
+    ),
+    Case(
+        "get_ekm_private_endpoint_operation_status",
+        "get_ekm_private_endpoint_operation_status",
+        lambda c: c.get_ekm_private_endpoint_operation_status(VAULT, "job/3"),
+        "GET",
+        "/ekm/privateendpoint/operations/job%2F3",
+        Canned(200, EKM_OPERATION),
+    ),
 ]
 
 CASES_BY_ID = {case.id: case for case in CASES}
+
+
+def supported_version(case: Case) -> str:
+    """A version that has the case's operation: 2025-07-01, or the EKM preview for EKM operations."""
+    return "2026-07-01-preview" if "ekm" in case.operation else "2025-07-01"
 
 
 def run_sync(case: Case, client: Any) -> Any:
@@ -338,6 +470,28 @@ def check_result(case: Case, result: Any) -> None:
     elif "setting" in case.operation:
         assert isinstance(result, m.Setting)
         assert result.type is m.SettingTypeEnum.BOOLEAN
+    elif case.operation == "check_ekm_connection":
+        assert isinstance(result, m.EkmProxyInfo)
+        assert vars(result) == {"additional_properties": {}, **EKM_PROXY_INFO}
+    elif case.operation.endswith("ekm_connection"):
+        assert isinstance(result, m.EkmConnection)
+        # certificate strings stay the service's values (the public layer decodes them)
+        assert (result.host, result.server_ca_certificates) == ("ekm-proxy.contoso.com", ["MIIDXTCCAkWg", None])
+        assert result.connectivity_mode is m.EkmConnectivityMode.PRIVATE_ENDPOINT
+    elif case.operation == "get_ekm_certificate":
+        assert result.ca_certificates == ["MIIBAA=="]
+        assert result.subject_common_name == EKM_CERTIFICATE["subject_common_name"]
+    elif case.operation == "get_ekm_private_endpoint":
+        assert result.provisioning_state is m.EkmPrivateEndpointProvisioningState.SUCCEEDED
+        assert result.properties.private_link_service_id == "pls-alias"
+        assert result.private_link_service_connection_state.status is m.EkmPrivateEndpointConnectionStatus.APPROVED
+        assert result.private_link_service_connection_state.actions_required == "None"
+    elif "ekm_private_endpoint" in case.operation:  # the 202 body (polling=False) or a status
+        assert isinstance(result, m.EkmPrivateEndpointOperation)
+        assert (result.job_id, result.private_endpoint_name) == ("job3", "pe-1")
+        assert result.operation_type is m.EkmPrivateEndpointOperationType.CREATE
+        assert result.status is m.OperationState.NOT_STARTED
+        assert result.start_time.timestamp() == EKM_OPERATION["startTime"] and result.end_time is None
     else:
         assert result.job_id == body["jobId"]
         assert result.status is m.OperationStatus.IN_PROGRESS

@@ -1,4 +1,5 @@
-"""The operation table and models agree with every stored swagger (7.2 ... 2025-07-01)."""
+"""The operation table and models agree with every stored swagger (7.2 ... 2025-07-01), and the preview versions
+offer the administration operations of 2025-07-01 plus the EKM ones of EKM.md section 2.3 (exact version lists)."""
 
 from __future__ import annotations
 
@@ -11,14 +12,29 @@ from azure.keyvault.administration._generated import models as m
 from azure.keyvault.administration._generated._api_versions import (
     API_VERSIONS,
     DEFAULT_API_VERSION,
+    EKM_CONNECTION_API_VERSIONS,
+    EKM_PRIVATE_ENDPOINT_API_VERSIONS,
+    LATEST_API_VERSION,
     OPERATIONS,
     check_available,
     is_available,
     operations_in,
+    unavailable_reason,
 )
 from azure.keyvault.administration._generated._request_builders import SPECS
 
 REST = pathlib.Path(__file__).resolve().parents[1] / "data" / "reference" / "rest"
+# The versions whose swaggers are stored (no swagger of the previews was found; see REST.md section 6.1).
+SWAGGER_VERSIONS = tuple(version for version in API_VERSIONS if (REST / version).is_dir())
+EKM_CONNECTION_OPERATIONS = {
+    "get_ekm_connection", "create_ekm_connection", "update_ekm_connection", "delete_ekm_connection",
+    "get_ekm_certificate", "check_ekm_connection",
+}
+EKM_PRIVATE_ENDPOINT_OPERATIONS = {
+    "begin_create_ekm_private_endpoint", "begin_delete_ekm_private_endpoint", "get_ekm_private_endpoint",
+    "list_ekm_private_endpoints", "get_ekm_private_endpoint_operation_status",
+}
+EKM_OPERATIONS = EKM_CONNECTION_OPERATIONS | EKM_PRIVATE_ENDPOINT_OPERATIONS
 
 OPERATION_IDS = {
     "RoleDefinitions_Delete": "role_definitions.delete",
@@ -57,7 +73,11 @@ def swagger_operations(version: str) -> dict[str, tuple[str, str, int]]:
     return found
 
 
-@pytest.mark.parametrize("version", API_VERSIONS)
+def test_swaggers_cover_every_stable_version() -> None:
+    assert SWAGGER_VERSIONS == ("7.2", "7.3", "7.4", "7.5", "7.6", "2025-07-01")
+
+
+@pytest.mark.parametrize("version", SWAGGER_VERSIONS)
 def test_operations_per_version_match_swagger(version: str) -> None:
     ops = swagger_operations(version)
     # 7.2-7.5 define no separate selective-restore status op; its URL is RestoreStatus's
@@ -70,15 +90,43 @@ def test_operations_per_version_match_swagger(version: str) -> None:
 
 
 def test_versions_and_default() -> None:
-    assert API_VERSIONS == ("7.2", "7.3", "7.4", "7.5", "7.6", "2025-07-01")
+    assert API_VERSIONS == (
+        "7.2", "7.3", "7.4", "7.5", "7.6", "2025-07-01", "2026-01-01-preview", "2026-07-01-preview")
     assert DEFAULT_API_VERSION == "2025-07-01"
+    assert LATEST_API_VERSION == "2026-07-01-preview"
     assert set(SPECS) == set(OPERATIONS)
+    assert EKM_OPERATIONS <= set(OPERATIONS)
 
 
-def test_unknown_versions_allow_everything() -> None:
-    for version in ("7.6-preview.2", "2026-01-01-preview", "1.0"):
-        assert operations_in(version) == OPERATIONS
+def test_ekm_version_lists_are_the_official_ones() -> None:
+    # Exact strings (EKM.md 2.3), including two previews that are not ApiVersion members.
+    assert EKM_CONNECTION_API_VERSIONS == (
+        "2026-01-01-preview", "2026-03-01-preview", "2026-05-01-preview", "2026-07-01-preview")
+    assert EKM_PRIVATE_ENDPOINT_API_VERSIONS == ("2026-07-01-preview",)
+
+
+@pytest.mark.parametrize(
+    ("version", "ekm"),
+    [("2026-01-01-preview", EKM_CONNECTION_OPERATIONS), ("2026-03-01-preview", EKM_CONNECTION_OPERATIONS),
+     ("2026-05-01-preview", EKM_CONNECTION_OPERATIONS), ("2026-07-01-preview", EKM_OPERATIONS)],
+)
+def test_preview_versions_offer_the_2025_operations_and_their_ekm_ones(version: str, ekm: set[str]) -> None:
+    assert set(operations_in(version)) == set(operations_in("2025-07-01")) | ekm
+
+
+@pytest.mark.parametrize("version", [*SWAGGER_VERSIONS, "2026-07-01-PREVIEW", "2027-01-01", "2026-02-01-preview",
+                                     "7.6-preview.2", "", "bogus"])
+def test_ekm_operations_need_an_exact_preview_version(version: str) -> None:
+    available = set(operations_in(version))
+    assert not available & EKM_OPERATIONS
+    assert available == set(OPERATIONS) - EKM_OPERATIONS or version in SWAGGER_VERSIONS
+
+
+def test_unknown_versions_allow_everything_but_ekm() -> None:
+    for version in ("7.6-preview.2", "2026-02-01-preview", "1.0"):
+        assert set(operations_in(version)) == set(OPERATIONS) - EKM_OPERATIONS
     assert is_available("get_settings", "7.4-preview.1")
+    assert is_available("begin_pre_full_backup", "2026-07-01-preview")
 
 
 def test_unknown_operation_name_is_a_programming_error() -> None:
@@ -93,12 +141,30 @@ def test_check_available() -> None:
         check_available("get_setting", "7.2")
 
 
+@pytest.mark.parametrize(
+    ("operation", "version", "first"),
+    [("get_ekm_connection", "2025-07-01", "2026-01-01-preview"),
+     ("check_ekm_connection", None, "2026-01-01-preview"),
+     ("create_ekm_connection", "2026-07-01-PREVIEW", "2026-01-01-preview"),
+     ("begin_create_ekm_private_endpoint", "2026-01-01-preview", "2026-07-01-preview"),
+     ("list_ekm_private_endpoints", "2026-05-01-preview", "2026-07-01-preview"),
+     ("get_ekm_private_endpoint_operation_status", "", "2026-07-01-preview")],
+)
+def test_ekm_gate_message(operation: str, version: str, first: str) -> None:
+    expected = (f"'{operation}' is not available in API version {version}. "
+                f"Pass service API version {first} or newer to your client.")
+    assert unavailable_reason(operation, version) == expected
+    with pytest.raises(ValueError) as info:
+        check_available(operation, version)
+    assert str(info.value) == expected
+
+
 SWAGGER_TYPES = {"string": "str", "boolean": "bool", "integer": "int"}
 
 
 def _swagger_models() -> list[tuple[str, str, dict]]:
     models = []
-    for version in API_VERSIONS:
+    for version in SWAGGER_VERSIONS:
         for path in (REST / version).glob("*.json"):
             for name, schema in json.loads(path.read_text()).get("definitions", {}).items():
                 if hasattr(m, name) and "properties" in schema:

@@ -197,5 +197,5 @@ def test_async_twin_has_the_same_methods_and_signatures(sync_cls: type, async_cl
         assert list(sync_sig.parameters) == list(async_sig.parameters), name
         for p_name, param in sync_sig.parameters.items():
             assert param.default == async_sig.parameters[p_name].default, (name, p_name)
-        plain = name in ("list", "list_for_scope", "send_request")
+        plain = name in ("list", "list_for_scope", "list_ekm_private_endpoints", "send_request")
         assert inspect.iscoroutinefunction(twin) is (not plain and name not in ("__init__",)), name

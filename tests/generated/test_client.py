@@ -54,11 +54,11 @@ def policy_names(pipeline_client) -> list[str]:  # type: ignore[no-untyped-def]
 def test_configuration_policies() -> None:
     config = KeyVaultClientConfiguration("7.5", retry_total=2)
     assert config.api_version == "7.5"
-    assert config.polling_interval == 5
+    assert config.polling_interval == 30
     assert type(config.retry_policy) is RetryPolicy and config.retry_policy.total_retries == 2
     assert type(config.redirect_policy) is RedirectPolicy
     assert config.authentication_policy is None
-    assert config.user_agent_policy.user_agent.startswith("azsdk-python-keyvault-administration/4.7.2 Python/")
+    assert config.user_agent_policy.user_agent.startswith("azsdk-python-keyvault-administration/4.8.0b3 Python/")
     aconfig = AsyncKeyVaultClientConfiguration("7.5")
     assert type(aconfig.retry_policy) is AsyncRetryPolicy
     assert type(aconfig.redirect_policy) is AsyncRedirectPolicy
@@ -102,7 +102,7 @@ def test_requests_carry_user_agent_auth_and_request_id() -> None:
     client.get_settings(VAULT)
     headers = transport.last.headers
     assert headers["User-Agent"].startswith(
-        f"app/1 azsdk-python-keyvault-administration/4.7.2 Python/{platform.python_version()} ("
+        f"app/1 azsdk-python-keyvault-administration/4.8.0b3 Python/{platform.python_version()} ("
     )
     assert headers["Authorization"] == "Bearer fake"
     assert headers["x-ms-client-request-id"]

@@ -41,11 +41,41 @@ def test_request_per_operation_and_version(case: Case, api_version: str) -> None
     check_result(case, result)
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+ADMIN_CASES = [case for case in CASES if "ekm" not in case.operation]
+EKM_CASES = [case for case in CASES if "ekm" in case.operation]
+
+
+@pytest.mark.parametrize("case", ADMIN_CASES, ids=[c.id for c in ADMIN_CASES])
 def test_unknown_api_version_is_sent_unchanged(case: Case) -> None:
-    client, transport = make_client("2026-01-01-preview", [case.response])
+    client, transport = make_client("2099-01-01-preview", [case.response])
     run_sync(case, client)
-    assert_request(case, transport.last, "2026-01-01-preview")
+    assert_request(case, transport.last, "2099-01-01-preview")
+
+
+@pytest.mark.parametrize("version", ["2026-03-01-preview", "2026-05-01-preview"])
+@pytest.mark.parametrize("case", EKM_CASES, ids=[c.id for c in EKM_CASES])
+def test_ekm_previews_outside_the_version_table(case: Case, version: str) -> None:
+    # Not ApiVersion members, yet on the official EKM connection gate's list; private endpoints need 2026-07.
+    client, transport = make_client(version, [case.response])
+    if "private_endpoint" in case.operation:
+        with pytest.raises(ValueError, match="Pass service API version 2026-07-01-preview or newer"):
+            run_sync(case, client)
+        assert transport.requests == []
+    else:
+        check_result(case, run_sync(case, client))
+        assert_request(case, transport.last, version)
+
+
+@pytest.mark.parametrize("version", ["2099-01-01-preview", "2026-07-01-PREVIEW", "", "7.6"])
+@pytest.mark.parametrize("case", EKM_CASES, ids=[c.id for c in EKM_CASES])
+def test_ekm_operations_refuse_other_versions(case: Case, version: str) -> None:
+    client, transport = make_client(version, [case.response])
+    first = "2026-07-01-preview" if "private_endpoint" in case.operation else "2026-01-01-preview"
+    with pytest.raises(ValueError) as info:
+        run_sync(case, client)
+    assert str(info.value) == (f"'{case.operation}' is not available in API version {version}. "
+                               f"Pass service API version {first} or newer to your client.")
+    assert transport.requests == []
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ from azure.keyvault.administration._internal.async_client_base import AsyncKeyVa
 from azure.keyvault.administration._internal.client_base import DEFAULT_VERSION, ApiVersion, KeyVaultClientBase
 
 NO_CREDENTIAL = "credential should be an object supporting the {} protocol, such as a credential from azure-identity"
-USER_AGENT = f"azsdk-python-keyvault-administration/4.7.2 Python/{platform.python_version()} ({platform.platform()})"
+USER_AGENT = f"azsdk-python-keyvault-administration/4.8.0b3 Python/{platform.python_version()} ({platform.platform()})"
 SETTING = Reply.json(200, {"name": "s", "value": "true", "type": "boolean"})
 
 
@@ -72,6 +72,8 @@ def test_vault_url_loses_outer_spaces_and_slashes_only(client_type: Any, given: 
 
 def test_api_version_enum() -> None:
     assert [(m.name, m.value) for m in ApiVersion] == [
+        ("V2026_07_01_PREVIEW", "2026-07-01-preview"),
+        ("V2026_01_01_PREVIEW", "2026-01-01-preview"),
         ("V2025_07_01", "2025-07-01"),
         ("V7_6", "7.6"),
         ("V7_5", "7.5"),

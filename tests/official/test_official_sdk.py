@@ -34,25 +34,32 @@ REQUIREMENTS = (
 ENV_KEYS = ("AZURE_MANAGEDHSM_URL", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "IDENTITY_ENDPOINT", "IDENTITY_HEADER")
 
 
-def _venv_python() -> Path:
-    return VENV / "bin" / "python"
+def _venv_python(venv: Path = VENV) -> Path:
+    return venv / "bin" / "python"
 
 
-def _ensure_venv() -> Path:
-    """Create or rebuild the official venv under a file lock (parallel test runs wait for one builder)."""
-    stamp_text = "\n".join(REQUIREMENTS) + "\n"
-    lock_path = Path(tempfile.gettempdir()) / "mhsm-venv-official.lock"  # outside the repository
+def _ensure_venv(venv: Path = VENV, requirements: tuple[str, ...] = REQUIREMENTS) -> Path:
+    """Create or rebuild a scratch venv of official packages under a file lock (parallel runs wait for one builder).
+
+    :param venv: where the venv lives (default: ``.venv-official``, the 4.7.2 one; git-ignored).
+    :param requirements: what to install into it; the venv is rebuilt when its stamp (kept inside it) differs.
+    :returns: the venv's Python.
+    """
+    stamp = venv / STAMP.name
+    stamp_text = "\n".join(requirements) + "\n"
+    lock_path = Path(tempfile.gettempdir()) / f"mhsm-{venv.name.lstrip('.')}.lock"  # outside the repository
     with open(lock_path, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if STAMP.exists() and STAMP.read_text() == stamp_text and _venv_python().exists():
-            return _venv_python()
-        subprocess.run([sys.executable, "-m", "venv", "--clear", str(VENV)], check=True, timeout=300)
+        if stamp.exists() and stamp.read_text() == stamp_text and _venv_python(venv).exists():
+            return _venv_python(venv)
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True, timeout=300)
         subprocess.run(
-            [str(_venv_python()), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *REQUIREMENTS],
+            [str(_venv_python(venv)), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+             *requirements],
             check=True, timeout=900,
         )
-        STAMP.write_text(stamp_text)
-    return _venv_python()
+        stamp.write_text(stamp_text)
+    return _venv_python(venv)
 
 
 @pytest.fixture(scope="module")
@@ -97,5 +104,7 @@ def test_official_sdk_roundtrip(official_python: Path, emulator_process: dict[st
 def test_official_package_versions(official_python: Path) -> None:
     code = ("import importlib.metadata as m; print(m.version('azure-keyvault-administration'), "
             "m.version('azure-identity'))")
-    output = subprocess.run([str(official_python), "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    # From a folder outside the repository: its egg-info (now 4.8.0b3) would shadow the venv's metadata.
+    output = subprocess.run([str(official_python), "-c", code], capture_output=True, text=True, timeout=60, check=True,
+                            cwd=tempfile.gettempdir())
     assert output.stdout.split() == ["4.7.2", "1.27.0"]

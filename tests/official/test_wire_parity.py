@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -46,7 +47,7 @@ def traces(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], di
     work = tmp_path_factory.mktemp("parity")  # outside the repository: its azure/ folder must not shadow
     ours = _run(sys.executable, work / "ours.json", work)
     official = _run(str(official_python), work / "official.json", work)
-    return ours, official
+    return _same_user_agent_version(ours, official), official
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -125,7 +126,70 @@ def _polling_keyword(ours: Step, official: Step, mode: str) -> None:
     assert ours["status"] == "Succeeded" and ours["result"]["model"] == "KeyVaultBackupResult"
 
 
+OURS_USER_AGENT = "azsdk-python-keyvault-administration/4.8.0b3 "
+OFFICIAL_USER_AGENT = "azsdk-python-keyvault-administration/4.7.2 "
+
+
+def _same_user_agent_version(ours: dict[str, Any], official: dict[str, Any]) -> dict[str, Any]:
+    """Deviation of every request: ours is 4.8.0b3 (the release whose surface it matches), so its User-Agent says so.
+
+    Asserts exactly that (every User-Agent of ours names 4.8.0b3, every one of the official 4.7.2), then gives ours
+    the official version so that the step comparison covers everything else (including which requests carry one).
+    """
+    def versions(trace: dict[str, Any]) -> set[str]:
+        # The package's version in each User-Agent that names the package (user_agent_overwrite=True removes it).
+        return {match for name, scenario in trace.items() if name != "package_file"
+                for step in scenario["steps"] for request in step["requests"]
+                for match in re.findall(r"azsdk-python-keyvault-administration/(\S+) ",
+                                        request["headers"].get("User-Agent", ""))}
+    assert versions(ours) == {"4.8.0b3"} and versions(official) == {"4.7.2"}
+    normalised: dict[str, Any] = json.loads(json.dumps(ours).replace(OURS_USER_AGENT, OFFICIAL_USER_AGENT))
+    return normalised
+
+
+def _wider_pre_operation_gate(ours: Step, official: Step, mode: str) -> None:
+    # 4.7.2 refuses the previews; ours has 4.8.0b3's gate, which accepts 2026-01-01-preview (and the later previews).
+    operation = "begin_pre_full_backup" if ours["step"].startswith("pre_backup") else "begin_pre_full_restore_operation"
+    assert official["raised"] == {
+        "error": "builtins.ValueError", "bases": [],
+        "str": f"'{operation}' is not available in API version 2026-01-01-preview. "
+               "Pass service API version 7.6-preview.2 or newer to your client."}
+    assert "raised" not in ours and ours["status"] == "Succeeded" and ours["done"] is True
+    assert all("api-version=2026-01-01-preview" in r["url"] for r in ours["requests"] if "?" in r["url"])
+
+
+EKM_NAMES = ["KeyVaultEkmClient", "KeyVaultEkmConnection", "KeyVaultEkmConnectivityMode", "KeyVaultEkmPrivateEndpoint",
+             "KeyVaultEkmPrivateEndpointConnectionState", "KeyVaultEkmPrivateEndpointConnectionStatus",
+             "KeyVaultEkmPrivateEndpointOperation", "KeyVaultEkmPrivateEndpointOperationStatus",
+             "KeyVaultEkmPrivateEndpointOperationType", "KeyVaultEkmPrivateEndpointProperties",
+             "KeyVaultEkmPrivateEndpointProvisioningState", "KeyVaultEkmProxyClientCertificateInfo",
+             "KeyVaultEkmProxyInfo"]
+
+
+def _version_and_exports(ours: Step, official: Step, mode: str) -> None:
+    # Ours is 4.8.0b3 and exports its 13 EKM names (the async package: KeyVaultEkmClient); nothing of 4.7.2 went away.
+    version, aio_version, exports, aio_exports = official["result"]
+    assert (version, aio_version) == ("4.7.2", "4.7.2")
+    assert ours["result"] == ["4.8.0b3", "4.8.0b3", sorted(exports + EKM_NAMES),
+                              sorted([*aio_exports, "KeyVaultEkmClient"])]
+
+
+def _api_version_members(ours: Step, official: Step, mode: str) -> None:
+    # ApiVersion gains 4.8.0b3's two previews, in front; everything else of the step is unchanged.
+    previews = [{"enum": "ApiVersion", "value": "2026-07-01-preview", "str": "ApiVersion.V2026_07_01_PREVIEW"},
+                {"enum": "ApiVersion", "value": "2026-01-01-preview", "str": "ApiVersion.V2026_01_01_PREVIEW"}]
+    assert ours["result"][0] == previews + official["result"][0]
+    assert ours["result"][1:] == official["result"][1:]
+    _assert_same_apart_from(ours, official, "result")
+
+
 DEVIATIONS: dict[tuple[str, str], tuple[str, Callable[[Step, Step, str], None]]] = {
+    **{("backup_version_gate", f"{operation}@2026-01-01-preview"): (
+        "4.8.0b3's pre-backup/pre-restore gate also accepts the 2026 previews (4.7.2 refuses them)",
+        _wider_pre_operation_gate)
+       for operation in ("pre_backup", "pre_restore", "pre_backup_token")},
+    ("models", "version"): ("the package is 4.8.0b3 with its EKM names", _version_and_exports),
+    ("models", "enums"): ("ApiVersion has 4.8.0b3's two preview members", _api_version_members),
     ("settings_list_kwargs", "list_settings_headers"): (
         "list_settings(**kwargs) passes the keywords to the pipeline (official: TypeError)", _list_settings_kwargs),
     **{("settings_old_versions", f"{operation}@{version}"): (

@@ -2,10 +2,27 @@
 
 from ._access_control_client import KeyVaultAccessControlClient
 from ._backup_client import KeyVaultBackupClient
-from ._enums import KeyVaultDataAction, KeyVaultRoleScope, KeyVaultSettingType
+from ._ekm_client import KeyVaultEkmClient
+from ._enums import (
+    KeyVaultDataAction,
+    KeyVaultEkmConnectivityMode,
+    KeyVaultEkmPrivateEndpointConnectionStatus,
+    KeyVaultEkmPrivateEndpointOperationStatus,
+    KeyVaultEkmPrivateEndpointOperationType,
+    KeyVaultEkmPrivateEndpointProvisioningState,
+    KeyVaultRoleScope,
+    KeyVaultSettingType,
+)
 from ._internal.client_base import ApiVersion
 from ._models import (
     KeyVaultBackupResult,
+    KeyVaultEkmConnection,
+    KeyVaultEkmPrivateEndpoint,
+    KeyVaultEkmPrivateEndpointConnectionState,
+    KeyVaultEkmPrivateEndpointOperation,
+    KeyVaultEkmPrivateEndpointProperties,
+    KeyVaultEkmProxyClientCertificateInfo,
+    KeyVaultEkmProxyInfo,
     KeyVaultPermission,
     KeyVaultRoleAssignment,
     KeyVaultRoleAssignmentProperties,
@@ -17,13 +34,26 @@ from ._version import VERSION
 
 __version__ = VERSION
 
-# Same names, same order as the official package.
-__all__ = [  # noqa: RUF022 (official order, not sorted)
+# Same names, same order as the official package (alphabetical, ignoring case).
+__all__ = [  # noqa: RUF022 (official order: case-insensitive, so KeyVaultSettingType comes last)
     "ApiVersion",
-    "KeyVaultBackupResult",
     "KeyVaultAccessControlClient",
     "KeyVaultBackupClient",
+    "KeyVaultBackupResult",
     "KeyVaultDataAction",
+    "KeyVaultEkmClient",
+    "KeyVaultEkmConnection",
+    "KeyVaultEkmConnectivityMode",
+    "KeyVaultEkmPrivateEndpoint",
+    "KeyVaultEkmPrivateEndpointConnectionState",
+    "KeyVaultEkmPrivateEndpointConnectionStatus",
+    "KeyVaultEkmPrivateEndpointOperation",
+    "KeyVaultEkmPrivateEndpointOperationStatus",
+    "KeyVaultEkmPrivateEndpointOperationType",
+    "KeyVaultEkmPrivateEndpointProperties",
+    "KeyVaultEkmPrivateEndpointProvisioningState",
+    "KeyVaultEkmProxyClientCertificateInfo",
+    "KeyVaultEkmProxyInfo",
     "KeyVaultPermission",
     "KeyVaultRoleAssignment",
     "KeyVaultRoleAssignmentProperties",

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any, Literal, Optional, overload
 
+from azure.core.exceptions import ResourceExistsError
 from azure.core.polling import LROPoller
 from azure.core.tracing.decorator import distributed_trace
 
 from ._backup_common import (
     BackupCall,
+    StartAttempts,
     plan_backup,
     plan_pre_backup,
     plan_pre_restore,
@@ -57,7 +59,12 @@ class KeyVaultBackupClient(KeyVaultClientBase):
             status_url: Optional[str] = location.status_url
         else:
             start = getattr(self._client, call.initial_operation)
-            initial = start(vault_base_url=self._vault_url, **call.initial_kwargs, **call.operation_config)
+            attempts = StartAttempts(call.operation_config, self._client)
+            try:
+                initial = start(vault_base_url=self._vault_url, **call.initial_kwargs, **attempts.operation_config)
+            except ResourceExistsError as error:
+                attempts.explain(error)  # a 409 answering azure-core's retry of a try the HSM had accepted
+                raise
             status_url = None
         polling_method = call.polling_method(KeyVaultBackupClientPollingMethod, status_url)
         return LROPoller(self._client._client, initial, call.result, polling_method)
@@ -82,6 +89,11 @@ class KeyVaultBackupClient(KeyVaultClientBase):
         **kwargs: Any,
     ) -> LROPoller[KeyVaultBackupResult]: ...
 
+    @overload
+    def begin_backup(
+        self, blob_storage_url: str, *, continuation_token: str, **kwargs: Any
+    ) -> LROPoller[KeyVaultBackupResult]: ...  # resuming needs neither sas_token nor use_managed_identity
+
     @distributed_trace
     def begin_backup(self, blob_storage_url: str, *args: str, **kwargs: Any) -> LROPoller[KeyVaultBackupResult]:
         """Start a full backup of the HSM into a blob storage container.
@@ -99,6 +111,8 @@ class KeyVaultBackupClient(KeyVaultClientBase):
         :returns: A poller. Its ``result()`` waits for the backup and returns a
             :class:`~azure.keyvault.administration.KeyVaultBackupResult` whose ``folder_url`` is the backup's URL.
         :rtype: ~azure.core.polling.LROPoller[~azure.keyvault.administration.KeyVaultBackupResult]
+        :raises ~azure.core.exceptions.ResourceExistsError: Another backup or restore is in progress (409 Conflict);
+            the HSM runs one at a time. The message says so when azure-core had retried this request.
         :raises ~azure.core.exceptions.HttpResponseError: The service refused the request; ``result()`` raises it
             when the backup fails.
         :raises ValueError: The continuation token is malformed.
@@ -127,6 +141,11 @@ class KeyVaultBackupClient(KeyVaultClientBase):
         **kwargs: Any,
     ) -> LROPoller[None]: ...
 
+    @overload
+    def begin_restore(
+        self, folder_url: str, *, continuation_token: str, **kwargs: Any
+    ) -> LROPoller[None]: ...  # resuming needs neither sas_token nor use_managed_identity
+
     @distributed_trace
     def begin_restore(self, folder_url: str, *args: str, **kwargs: Any) -> LROPoller[None]:
         """Restore the HSM from a full backup, or only one key of it when ``key_name`` is given.
@@ -145,6 +164,8 @@ class KeyVaultBackupClient(KeyVaultClientBase):
 
         :returns: A poller; ``wait()`` or ``result()`` waits for the restore (the result is None).
         :rtype: ~azure.core.polling.LROPoller[None]
+        :raises ~azure.core.exceptions.ResourceExistsError: Another backup or restore is in progress (409 Conflict);
+            the HSM runs one at a time. The message says so when azure-core had retried this request.
         :raises ~azure.core.exceptions.HttpResponseError: The service refused the request; ``result()`` raises it
             when the restore fails.
         :raises ValueError: ``folder_url`` is not a string, or the continuation token is malformed.
@@ -171,6 +192,11 @@ class KeyVaultBackupClient(KeyVaultClientBase):
         **kwargs: Any,
     ) -> LROPoller[None]: ...
 
+    @overload
+    def begin_pre_backup(
+        self, blob_storage_url: str, *, continuation_token: str, **kwargs: Any
+    ) -> LROPoller[None]: ...  # resuming needs neither sas_token nor use_managed_identity
+
     @distributed_trace
     def begin_pre_backup(self, blob_storage_url: str, **kwargs: Any) -> LROPoller[None]:
         """Check whether a full backup into the given container could be made, without making it.
@@ -189,6 +215,8 @@ class KeyVaultBackupClient(KeyVaultClientBase):
         :rtype: ~azure.core.polling.LROPoller[None]
         :raises ValueError: The client's API version has no pre-backup check, or the continuation token is
             malformed.
+        :raises ~azure.core.exceptions.ResourceExistsError: Another backup or restore is in progress (409 Conflict);
+            the HSM runs one at a time. The message says so when azure-core had retried this request.
         :raises ~azure.core.exceptions.HttpResponseError: The service refused the request.
         """
         return self._begin(plan_pre_backup(blob_storage_url, self.api_version, kwargs))
@@ -213,6 +241,11 @@ class KeyVaultBackupClient(KeyVaultClientBase):
         **kwargs: Any,
     ) -> LROPoller[None]: ...
 
+    @overload
+    def begin_pre_restore(
+        self, folder_url: str, *, continuation_token: str, **kwargs: Any
+    ) -> LROPoller[None]: ...  # resuming needs neither sas_token nor use_managed_identity
+
     @distributed_trace
     def begin_pre_restore(self, folder_url: str, **kwargs: Any) -> LROPoller[None]:
         """Check whether a full restore from the given backup could be made, without making it.
@@ -232,6 +265,8 @@ class KeyVaultBackupClient(KeyVaultClientBase):
         :rtype: ~azure.core.polling.LROPoller[None]
         :raises ValueError: The client's API version has no pre-restore check, ``folder_url`` is not a string, or
             the continuation token is malformed.
+        :raises ~azure.core.exceptions.ResourceExistsError: Another backup or restore is in progress (409 Conflict);
+            the HSM runs one at a time. The message says so when azure-core had retried this request.
         :raises ~azure.core.exceptions.HttpResponseError: The service refused the request.
         """
         return self._begin(plan_pre_restore(folder_url, self.api_version, kwargs))

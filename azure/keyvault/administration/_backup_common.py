@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
+from azure.core.exceptions import HttpResponseError
+
 from ._generated.models import (
     PreBackupOperationParameters,
     PreRestoreOperationParameters,
@@ -22,7 +24,16 @@ from ._internal.continuation import StatusLocation, decode_continuation_token
 from ._internal.polling import DEFAULT_POLLING_INTERVAL, BackupPollingState, read_job
 from ._models import KeyVaultBackupResult
 
-PRE_OPERATION_API_VERSIONS = ("7.6-preview.2", "7.6", "2025-06-01-preview", "2025-07-01")
+PRE_OPERATION_API_VERSIONS = (
+    "7.6-preview.2",
+    "7.6",
+    "2025-06-01-preview",
+    "2025-07-01",
+    "2026-01-01-preview",
+    "2026-03-01-preview",
+    "2026-05-01-preview",
+    "2026-07-01-preview",
+)
 """The service versions that have ``/prebackup`` and ``/prerestore`` (the official package accepts exactly these)."""
 
 # Names of the generated client's operations.
@@ -103,6 +114,68 @@ class BackupCall:
         if status_url and isinstance(self.polling, BackupPollingState) and not self.polling.status_url:
             self.polling._status_url = status_url  # a resumed operation, polled by the caller's instance of ours
         return self.polling
+
+
+def _client_response_hook(generated_client: Any) -> Optional[Callable[[Any], Any]]:
+    # The hook given to the client's constructor, held by its CustomHookPolicy: a per-request hook replaces it, so
+    # StartAttempts calls it itself.
+    policy = getattr(getattr(generated_client, "_config", None), "custom_hook_policy", None)
+    hook: Optional[Callable[[Any], Any]] = getattr(policy, "_response_callback", None)
+    return hook
+
+
+class StartAttempts:
+    """Watches each try azure-core makes of the request that starts an operation, to explain a 409 after a retry.
+
+    When the answer to a start request is lost (a gateway's 500/503, a dropped connection), azure-core's retry
+    policy sends the request again. If the HSM had accepted the lost try, it refuses the retry with 409 Conflict
+    ("Another backup operation is in progress") and the operation in progress is the caller's own. The 409 is
+    raised as ``ResourceExistsError`` like the official package does; :meth:`explain` adds a note saying so to its
+    message (a deliberate difference: the official message alone suggests someone else's operation).
+
+    It observes through a per-request ``raw_response_hook`` (what is sent does not change) that also calls the hook
+    that would have run otherwise: the caller's per-call ``raw_response_hook``, else the client's.
+
+    :param operation_config: The call's per-request keywords.
+    :param generated_client: The twin's generated client (for the client-level hook).
+    """
+
+    def __init__(self, operation_config: dict[str, Any], generated_client: Any) -> None:
+        self.operation_config = dict(operation_config)
+        self._hook = self.operation_config.pop("raw_response_hook", None) or _client_response_hook(generated_client)
+        self.operation_config["raw_response_hook"] = self._observe
+        self._statuses: dict[int, int] = {}
+        """The HTTP status each try ended with (0 = the first try), if it got an answer."""
+        self._tries = 0
+
+    def _observe(self, pipeline_response: Any) -> Any:
+        attempt = int(pipeline_response.context.get("retry_count") or 0)
+        self._tries = max(self._tries, attempt + 1)
+        status = pipeline_response.http_response.status_code
+        if status != 401:  # a challenge, answered within the try by the authentication policy
+            self._statuses[attempt] = status
+        return self._hook(pipeline_response) if self._hook is not None else None
+
+    def explain(self, error: HttpResponseError) -> None:
+        """Add the note to a 409 raised for a retried start request (no change for a first try's 409).
+
+        :param error: The ``ResourceExistsError`` the start request raised; its message and ``str()`` gain the note.
+        """
+        last = self._tries - 1
+        if error.status_code != 409 or last <= 0:
+            return
+        failures = "; ".join(
+            f"HTTP {self._statuses[attempt]}" if attempt in self._statuses else "no answer"
+            for attempt in range(last)
+        )
+        tries = "its first try" if last == 1 else f"{last} tries"
+        note = (
+            f"\nNote: azure-core sent this request again after {tries} failed ({failures}). The HSM may have "
+            "accepted an earlier try and started the operation, so the operation in progress may be this call's "
+            "own. The HSM runs one backup or restore at a time: wait until it has ended before starting another."
+        )
+        error.message += note
+        error.args = (error.message, *error.args[1:])
 
 
 def _pop_common(kwargs: dict[str, Any]) -> dict[str, Any]:

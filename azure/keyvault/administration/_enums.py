@@ -91,3 +91,62 @@ class KeyVaultSettingType(str, Enum, metaclass=CaseInsensitiveEnumMeta):
     """Value types of account settings; the service defines booleans only."""
 
     BOOLEAN = "boolean"
+
+
+class KeyVaultEkmConnectivityMode(str, Enum, metaclass=CaseInsensitiveEnumMeta):
+    """How the Managed HSM reaches the EKM proxy (``KeyVaultEkmConnection.connectivity_mode``)."""
+
+    #: Over the internet: ``host`` is the proxy's DNS name or IP address (optionally with ``:port``).
+    PUBLIC = "Public"
+    #: Through an EKM private endpoint: ``host`` is the private endpoint's name.
+    PRIVATE_ENDPOINT = "PrivateEndpoint"
+
+
+class KeyVaultEkmPrivateEndpointProvisioningState(str, Enum, metaclass=CaseInsensitiveEnumMeta):
+    """Where an EKM private endpoint is in its life cycle."""
+
+    #: Ready.
+    SUCCEEDED = "Succeeded"
+    #: Provisioning failed.
+    FAILED = "Failed"
+    #: Being created or changed.
+    UPDATING = "Updating"
+    #: Being removed.
+    DELETING = "Deleting"
+
+
+class KeyVaultEkmPrivateEndpointConnectionStatus(str, Enum, metaclass=CaseInsensitiveEnumMeta):
+    """The Private Link Service owner's decision on an EKM private endpoint's connection."""
+
+    #: Awaiting the owner's approval.
+    PENDING = "Pending"
+    #: Approved: the HSM can reach the proxy through the endpoint.
+    APPROVED = "Approved"
+    #: Rejected by the owner.
+    REJECTED = "Rejected"
+    #: Removed by the owner after approval.
+    DISCONNECTED = "Disconnected"
+
+
+class KeyVaultEkmPrivateEndpointOperationType(str, Enum, metaclass=CaseInsensitiveEnumMeta):
+    """What an EKM private-endpoint operation does."""
+
+    #: Creates a private endpoint.
+    CREATE = "Create"
+    #: Deletes a private endpoint.
+    DELETE = "Delete"
+
+
+class KeyVaultEkmPrivateEndpointOperationStatus(str, Enum, metaclass=CaseInsensitiveEnumMeta):
+    """The state of an EKM private-endpoint operation."""
+
+    #: Accepted, not yet running.
+    NOT_STARTED = "NotStarted"
+    #: In progress.
+    RUNNING = "Running"
+    #: Finished successfully.
+    SUCCEEDED = "Succeeded"
+    #: Finished with an error.
+    FAILED = "Failed"
+    #: Stopped before it finished.
+    CANCELED = "Canceled"

@@ -1,1 +1,1 @@
-VERSION = "4.7.2"
+VERSION = "4.8.0b3"

@@ -18,8 +18,9 @@ class KeyVaultClient(KeyVaultClientOperationsMixin):
     :attr:`role_definitions` and :attr:`role_assignments`. Every operation takes the vault URL
     as its first argument.
 
-    :keyword str api_version: The service API version (7.2, 7.3, 7.4, 7.5, 7.6, 2025-07-01; any
-     other string is sent as it is).
+    :keyword str api_version: The service API version (7.2, 7.3, 7.4, 7.5, 7.6, 2025-07-01,
+     2026-01-01-preview, 2026-07-01-preview; any other string is sent as it is, except to the EKM
+     operations, which accept only their own versions).
     :keyword kwargs: Policy and transport keywords for azure-core's PipelineClient
      (``transport``, ``policies``, ``per_call_policies``, ``per_retry_policies``,
      ``authentication_policy``, ``retry_total``, ...).

@@ -8,7 +8,7 @@ from azure.core.pipeline import policies
 from .._version import VERSION
 
 #: Default seconds between LRO status polls when the service sends no ``Retry-After``.
-DEFAULT_POLLING_INTERVAL = 5
+DEFAULT_POLLING_INTERVAL = 30
 
 
 class KeyVaultClientConfiguration(Configuration):
@@ -22,7 +22,7 @@ class KeyVaultClientConfiguration(Configuration):
     :keyword str sdk_moniker: Overrides ``keyvault-administration/<package version>`` in the
      User-Agent.
     :keyword authentication_policy: The policy that authorizes requests (none by default).
-    :keyword float polling_interval: Default seconds between LRO polls (5).
+    :keyword float polling_interval: Default seconds between LRO polls (30).
     """
 
     _retry_policy_type: type = policies.RetryPolicy

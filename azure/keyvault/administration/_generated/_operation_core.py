@@ -16,7 +16,7 @@ from azure.core.exceptions import (
     map_error,
 )
 from azure.core.pipeline import PipelineResponse
-from azure.core.polling.base_polling import OperationResourcePolling, StatusCheckPolling
+from azure.core.polling.base_polling import LROBasePolling, OperationResourcePolling, StatusCheckPolling
 from azure.core.rest import HttpRequest
 
 from ._request_builders import OperationSpec, build_next_link_request, build_request
@@ -50,9 +50,35 @@ class AsyncOperationStatusPolling(OperationResourcePolling):
         return None
 
 
-def lro_algorithms() -> list[Any]:
-    """Fresh polling algorithms for one poller (they keep per-operation state)."""
+def lro_algorithms(spec: Optional[OperationSpec] = None) -> list[Any]:
+    """Fresh polling algorithms for one poller of ``spec`` (they keep per-operation state).
+
+    Key Vault jobs (the default) follow ``Azure-AsyncOperation`` with no final GET and fall back to a finished
+    status; EKM private endpoints use azure-core's operation-resource algorithm on ``Azure-AsyncOperation`` alone
+    (so a 202 without it fails with ``BadResponse``, and a POST's ``Location`` is fetched after success).
+    """
+    if spec is not None and spec.lro_style == "resource":
+        return [OperationResourcePolling("azure-asyncoperation")]
     return [AsyncOperationStatusPolling(), StatusCheckPolling()]
+
+
+def encode_continuation_token(initial_response: PipelineResponse) -> str:
+    """azure-core's continuation token (base64 JSON) for an operation's initial response.
+
+    ``LROBasePolling`` makes such tokens; azure-core's ``NoPolling`` cannot (its initial response is not
+    JSON-serializable), so ``polling=False`` pollers borrow this encoding and stay resumable.
+    """
+    encoder: LROBasePolling[Any, Any, Any] = LROBasePolling()
+    encoder._initial_response = initial_response
+    return encoder.get_continuation_token()
+
+
+def decode_continuation_token(continuation_token: str, **kwargs: Any) -> tuple[Any, Any, Any]:
+    """``(client, initial_response, deserialization_callback)`` from a token of :func:`encode_continuation_token`.
+
+    :raises ValueError: The token is malformed, or ``client``/``deserialization_callback`` is missing.
+    """
+    return LROBasePolling.from_continuation_token(continuation_token, **kwargs)
 
 
 class PreparedCall:
@@ -192,7 +218,8 @@ class OperationsCore:
         items = (page.value if page is not None else None) or []
         if cls is not None:
             items = cls(items)
-        next_link = page.next_link if page is not None else None
+        # Single-page lists (EKM private endpoints) have no next link; a nextLink they carry is ignored.
+        next_link = getattr(page, "next_link", None)
         return next_link or None, items
 
     def _lro_output(self, spec: OperationSpec, cls: ClsType) -> Callable[[PipelineResponse], Any]:
@@ -208,6 +235,7 @@ class OperationsCore:
 
     def _polling_method(
         self,
+        spec: OperationSpec,
         settings: LroSettings,
         vault_base_url: str,
         kwargs: MutableMapping[str, Any],
@@ -215,13 +243,19 @@ class OperationsCore:
         no_polling: Callable[[], Any],
     ) -> Any:
         """The polling method for ``polling``: True -> ``base_polling``, False -> ``no_polling``,
-        anything else is used as given."""
-        for key in ("error_map", "headers", "params"):
+        anything else is used as given.
+
+        What stays in ``kwargs`` goes with every status request. For EKM private endpoints that includes the
+        caller's ``headers`` (the official client sends them with each poll); Key Vault job polls send none.
+        Status URLs (also relative ones) are resolved against the vault URL.
+        """
+        dropped = ("error_map", "params") if spec.lro_style == "resource" else ("error_map", "headers", "params")
+        for key in dropped:
             kwargs.pop(key, None)
         if settings.polling is True:
             return base_polling(
                 settings.polling_interval,
-                lro_algorithms=lro_algorithms(),
+                lro_algorithms=lro_algorithms(spec),
                 lro_options=dict(LRO_OPTIONS),
                 path_format_arguments={"vaultBaseUrl": vault_base_url},
                 **kwargs,

@@ -39,6 +39,10 @@ class OperationSpec:
     :ivar response_type: The model the success body deserializes to (None: no body).
     :ivar body_type: The model the request body serializes from (None: no body).
     :ivar lro: Whether the success response carries ``Azure-AsyncOperation``/``Retry-After``.
+    :ivar lro_style: How a long-running operation is polled: ``"job"`` (Key Vault backup/restore jobs: the
+        ``Azure-AsyncOperation`` status body is the result, never a final GET) or ``"resource"`` (EKM private
+        endpoints: azure-core's operation-resource rules, i.e. ``Azure-AsyncOperation`` is required and a POST's
+        ``Location`` or a final body's ``resourceLocation`` is fetched after success).
     """
 
     name: str
@@ -48,10 +52,13 @@ class OperationSpec:
     response_type: Optional[str] = None
     body_type: Optional[str] = None
     lro: bool = False
+    lro_style: str = "job"
 
 
-def _spec(name: str, method: str, path: str, status: int, response: str, body: Optional[str] = None) -> OperationSpec:
-    return OperationSpec(name, method, path, status, response, body, lro=status == 202)
+def _spec(
+    name: str, method: str, path: str, status: int, response: str, body: Optional[str] = None, lro_style: str = "job"
+) -> OperationSpec:
+    return OperationSpec(name, method, path, status, response, body, lro=status == 202, lro_style=lro_style)
 
 
 _DEF = _ROLE_DEFINITIONS + "/{roleDefinitionName}"
@@ -98,6 +105,40 @@ GET_SETTINGS = _spec("get_settings", "GET", "/settings", 200, "SettingsListResul
 GET_SETTING = _spec("get_setting", "GET", "/settings/{setting-name}", 200, "Setting")
 UPDATE_SETTING = _spec("update_setting", "PATCH", "/settings/{setting-name}", 200, "Setting", "UpdateSettingRequest")
 
+_EKM_PE = "/ekm/privateendpoint"
+GET_EKM_CONNECTION = _spec("get_ekm_connection", "GET", "/ekm", 200, "EkmConnection")
+CREATE_EKM_CONNECTION = _spec("create_ekm_connection", "POST", "/ekm/create", 200, "EkmConnection", "EkmConnection")
+UPDATE_EKM_CONNECTION = _spec("update_ekm_connection", "PATCH", "/ekm", 200, "EkmConnection", "EkmConnection")
+DELETE_EKM_CONNECTION = _spec("delete_ekm_connection", "DELETE", "/ekm", 200, "EkmConnection")
+GET_EKM_CERTIFICATE = _spec("get_ekm_certificate", "GET", "/ekm/certificate", 200, "EkmProxyClientCertificateInfo")
+CHECK_EKM_CONNECTION = _spec("check_ekm_connection", "POST", "/ekm/check", 200, "EkmProxyInfo")
+CREATE_EKM_PRIVATE_ENDPOINT = _spec(
+    "begin_create_ekm_private_endpoint",
+    "POST",
+    _EKM_PE + "/{peName}",
+    202,
+    "EkmPrivateEndpointOperation",
+    "EkmPrivateEndpointCreateParameters",
+    lro_style="resource",
+)
+DELETE_EKM_PRIVATE_ENDPOINT = _spec(
+    "begin_delete_ekm_private_endpoint",
+    "DELETE",
+    _EKM_PE + "/{peName}",
+    202,
+    "EkmPrivateEndpointOperation",
+    lro_style="resource",
+)
+GET_EKM_PRIVATE_ENDPOINT = _spec("get_ekm_private_endpoint", "GET", _EKM_PE + "/{peName}", 200, "EkmPrivateEndpoint")
+LIST_EKM_PRIVATE_ENDPOINTS = _spec("list_ekm_private_endpoints", "GET", _EKM_PE, 200, "EkmPrivateEndpointListResult")
+GET_EKM_PRIVATE_ENDPOINT_OPERATION_STATUS = _spec(
+    "get_ekm_private_endpoint_operation_status",
+    "GET",
+    _EKM_PE + "/operations/{operationId}",
+    200,
+    "EkmPrivateEndpointOperation",
+)
+
 #: Every operation, keyed by its name.
 SPECS: dict[str, OperationSpec] = {
     spec.name: spec
@@ -121,6 +162,17 @@ SPECS: dict[str, OperationSpec] = {
         GET_SETTINGS,
         GET_SETTING,
         UPDATE_SETTING,
+        GET_EKM_CONNECTION,
+        CREATE_EKM_CONNECTION,
+        UPDATE_EKM_CONNECTION,
+        DELETE_EKM_CONNECTION,
+        GET_EKM_CERTIFICATE,
+        CHECK_EKM_CONNECTION,
+        CREATE_EKM_PRIVATE_ENDPOINT,
+        DELETE_EKM_PRIVATE_ENDPOINT,
+        GET_EKM_PRIVATE_ENDPOINT,
+        LIST_EKM_PRIVATE_ENDPOINTS,
+        GET_EKM_PRIVATE_ENDPOINT_OPERATION_STATUS,
     )
 }
 
@@ -144,7 +196,7 @@ def build_request(
     :keyword json: The already serialized body, or None for no body (and no Content-Type).
     :keyword headers: Caller headers; they win over the defaults.
     :keyword params: Caller query parameters, sent before ``api-version``.
-    :raises ValueError: ``api_version`` is a known version lacking the operation, or a path
+    :raises ValueError: ``api_version`` lacks the operation (see :mod:`._api_versions`), or a path
      parameter or the api-version is None.
     """
     check_available(spec.name, api_version)
@@ -311,3 +363,64 @@ def build_update_setting_request(
     """PATCH /settings/{setting-name} (``json``: serialized UpdateSettingRequest)."""
     path = {"setting-name": setting_name}
     return build_request(UPDATE_SETTING, api_version=api_version, path=path, json=json, **kwargs)
+
+
+def build_get_ekm_connection_request(*, api_version: str, **kwargs: Any) -> HttpRequest:
+    """GET /ekm."""
+    return build_request(GET_EKM_CONNECTION, api_version=api_version, **kwargs)
+
+
+def build_create_ekm_connection_request(*, api_version: str, json: Any = None, **kwargs: Any) -> HttpRequest:
+    """POST /ekm/create (``json``: serialized EkmConnection)."""
+    return build_request(CREATE_EKM_CONNECTION, api_version=api_version, json=json, **kwargs)
+
+
+def build_update_ekm_connection_request(*, api_version: str, json: Any = None, **kwargs: Any) -> HttpRequest:
+    """PATCH /ekm (``json``: serialized EkmConnection)."""
+    return build_request(UPDATE_EKM_CONNECTION, api_version=api_version, json=json, **kwargs)
+
+
+def build_delete_ekm_connection_request(*, api_version: str, **kwargs: Any) -> HttpRequest:
+    """DELETE /ekm."""
+    return build_request(DELETE_EKM_CONNECTION, api_version=api_version, **kwargs)
+
+
+def build_get_ekm_certificate_request(*, api_version: str, **kwargs: Any) -> HttpRequest:
+    """GET /ekm/certificate."""
+    return build_request(GET_EKM_CERTIFICATE, api_version=api_version, **kwargs)
+
+
+def build_check_ekm_connection_request(*, api_version: str, **kwargs: Any) -> HttpRequest:
+    """POST /ekm/check (no body)."""
+    return build_request(CHECK_EKM_CONNECTION, api_version=api_version, **kwargs)
+
+
+def build_create_ekm_private_endpoint_request(
+    pe_name: str, *, api_version: str, json: Any = None, **kwargs: Any
+) -> HttpRequest:
+    """POST /ekm/privateendpoint/{peName} (``json``: serialized EkmPrivateEndpointCreateParameters)."""
+    path = {"peName": pe_name}
+    return build_request(CREATE_EKM_PRIVATE_ENDPOINT, api_version=api_version, path=path, json=json, **kwargs)
+
+
+def build_delete_ekm_private_endpoint_request(pe_name: str, *, api_version: str, **kwargs: Any) -> HttpRequest:
+    """DELETE /ekm/privateendpoint/{peName}."""
+    return build_request(DELETE_EKM_PRIVATE_ENDPOINT, api_version=api_version, path={"peName": pe_name}, **kwargs)
+
+
+def build_get_ekm_private_endpoint_request(pe_name: str, *, api_version: str, **kwargs: Any) -> HttpRequest:
+    """GET /ekm/privateendpoint/{peName}."""
+    return build_request(GET_EKM_PRIVATE_ENDPOINT, api_version=api_version, path={"peName": pe_name}, **kwargs)
+
+
+def build_list_ekm_private_endpoints_request(*, api_version: str, **kwargs: Any) -> HttpRequest:
+    """GET /ekm/privateendpoint."""
+    return build_request(LIST_EKM_PRIVATE_ENDPOINTS, api_version=api_version, **kwargs)
+
+
+def build_get_ekm_private_endpoint_operation_status_request(
+    operation_id: str, *, api_version: str, **kwargs: Any
+) -> HttpRequest:
+    """GET /ekm/privateendpoint/operations/{operationId}."""
+    spec = GET_EKM_PRIVATE_ENDPOINT_OPERATION_STATUS
+    return build_request(spec, api_version=api_version, path={"operationId": operation_id}, **kwargs)

@@ -70,6 +70,13 @@ class Deserializer(_MsrestDeserializer):
     def __init__(self, classes: Optional[dict[str, type]] = None) -> None:
         super().__init__(_model_classes() if classes is None else classes)
 
+    def _deserialize(self, target_obj: Any, data: Any) -> Any:
+        result = super()._deserialize(target_obj, data)
+        if isinstance(result, Model) and hasattr(result, "_received_members") and isinstance(data, dict):
+            # Lets the public layer tell "{}" (absent) from an object whose members are all null.
+            result._received_members = frozenset(data)
+        return result
+
     @staticmethod
     def deserialize_enum(data: Any, enum_obj: type[Enum]) -> Any:
         if data is None or isinstance(data, enum_obj):

@@ -21,7 +21,11 @@ from .logging_policy import RedactingNetworkTraceLoggingPolicy
 class ApiVersion(str, Enum, metaclass=CaseInsensitiveEnumMeta):
     """Key Vault API versions supported by this package."""
 
-    #: this is the default version
+    #: the default of KeyVaultEkmClient (EKM private endpoints need it)
+    V2026_07_01_PREVIEW = "2026-07-01-preview"
+    #: the first version with EKM connections
+    V2026_01_01_PREVIEW = "2026-01-01-preview"
+    #: the default of the access control, backup and settings clients
     V2025_07_01 = "2025-07-01"
     V7_6 = "7.6"
     V7_5 = "7.5"
@@ -31,6 +35,11 @@ class ApiVersion(str, Enum, metaclass=CaseInsensitiveEnumMeta):
 
 
 DEFAULT_VERSION = ApiVersion.V2025_07_01
+"""The default of the access control, backup and settings clients: the newest stable version. (4.8.0b3 moved them
+to the preview too, which silently puts stable code on a preview API; this package does not.)"""
+
+EKM_DEFAULT_VERSION = ApiVersion.V2026_07_01_PREVIEW
+"""The default of ``KeyVaultEkmClient``: EKM exists only in preview versions."""
 
 #: Identifies the package in the User-Agent header (azure-core adds the ``azsdk-python-`` prefix).
 SDK_MONIKER = f"keyvault-administration/{VERSION}"
@@ -61,7 +70,12 @@ class ClientSettings:
 
 
 def resolve_client_settings(
-    vault_url: Any, credential: Any, kwargs: dict[str, Any], *, credential_protocol: str = "TokenCredential"
+    vault_url: Any,
+    credential: Any,
+    kwargs: dict[str, Any],
+    *,
+    credential_protocol: str = "TokenCredential",
+    default_api_version: str = DEFAULT_VERSION,
 ) -> ClientSettings:
     """Validate a client's constructor arguments.
 
@@ -69,6 +83,7 @@ def resolve_client_settings(
     :param credential: the credential given to the client (only checked for truthiness)
     :param dict kwargs: the client's keyword arguments (not modified)
     :keyword str credential_protocol: the protocol named in the error for a missing credential
+    :keyword str default_api_version: the api-version used when ``kwargs`` has none (the client's own default)
     :rtype: ClientSettings
     :raises ValueError: for a falsy credential (checked first) or a falsy vault URL
     """
@@ -77,7 +92,7 @@ def resolve_client_settings(
     if not vault_url:
         raise ValueError(_NO_VAULT_URL)
     pipeline_kwargs = dict(kwargs)
-    api_version = pipeline_kwargs.pop("api_version", DEFAULT_VERSION)
+    api_version = pipeline_kwargs.pop("api_version", default_api_version)
     if isinstance(api_version, Enum):
         api_version = api_version.value
     verify = pipeline_kwargs.pop("verify_challenge_resource", True)

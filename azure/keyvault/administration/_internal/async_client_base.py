@@ -1,6 +1,6 @@
 """Base of the async clients: the twin of :mod:`.client_base`."""
 
-from typing import Any
+from typing import Any, ClassVar
 
 from typing_extensions import Self
 
@@ -11,6 +11,7 @@ from azure.core.tracing.decorator_async import distributed_trace_async
 from .._generated.aio import KeyVaultClient
 from ._client_common import (
     DEFAULT_VERSION,
+    EKM_DEFAULT_VERSION,
     ApiVersion,
     generated_client_kwargs,
     prepare_request,
@@ -18,7 +19,7 @@ from ._client_common import (
 )
 from .async_challenge_auth_policy import AsyncChallengeAuthPolicy
 
-__all__ = ["DEFAULT_VERSION", "ApiVersion", "AsyncKeyVaultClientBase"]
+__all__ = ["DEFAULT_VERSION", "EKM_DEFAULT_VERSION", "ApiVersion", "AsyncKeyVaultClientBase"]
 
 
 class AsyncKeyVaultClientBase:
@@ -28,7 +29,8 @@ class AsyncKeyVaultClientBase:
     :param credential: an object which can provide an access token for the vault, such as a credential from
         :mod:`azure.identity.aio`
     :type credential: ~azure.core.credentials_async.AsyncTokenCredential
-    :keyword api_version: version of the service API to use. Defaults to the most recent.
+    :keyword api_version: version of the service API to use. Defaults to the newest stable one,
+        :attr:`ApiVersion.V2025_07_01` (``KeyVaultEkmClient``: :attr:`ApiVersion.V2026_07_01_PREVIEW`).
     :paramtype api_version: ~azure.keyvault.administration.ApiVersion or str
     :keyword bool verify_challenge_resource: whether to verify that the authentication challenge's resource
         matches the vault's domain. Defaults to True.
@@ -37,8 +39,17 @@ class AsyncKeyVaultClientBase:
     :raises ValueError: when ``credential`` or ``vault_url`` is falsy
     """
 
+    #: The api-version a client of this class sends when it is given none (a subclass may choose its own).
+    _default_api_version: ClassVar[str] = DEFAULT_VERSION
+
     def __init__(self, vault_url: str, credential: AsyncTokenCredential, **kwargs: Any) -> None:
-        settings = resolve_client_settings(vault_url, credential, kwargs, credential_protocol="AsyncTokenCredential")
+        settings = resolve_client_settings(
+            vault_url,
+            credential,
+            kwargs,
+            credential_protocol="AsyncTokenCredential",
+            default_api_version=self._default_api_version,
+        )
         self._vault_url = settings.vault_url
         #: The service API version the client sends, as a plain string.
         self.api_version: str = settings.api_version

@@ -2,10 +2,12 @@
 
 from ._access_control_client import KeyVaultAccessControlClient
 from ._backup_client import KeyVaultBackupClient
+from ._ekm_client import KeyVaultEkmClient
 from ._settings_client import KeyVaultSettingsClient
 
 __all__ = [
     "KeyVaultAccessControlClient",
     "KeyVaultBackupClient",
+    "KeyVaultEkmClient",
     "KeyVaultSettingsClient",
 ]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any, Literal, Optional, overload
 
+from azure.core.exceptions import ResourceExistsError
 from azure.core.polling import AsyncLROPoller
 from azure.core.tracing.decorator_async import distributed_trace_async
 
 from .._backup_common import (
     BackupCall,
+    StartAttempts,
     plan_backup,
     plan_pre_backup,
     plan_pre_restore,
@@ -57,7 +59,14 @@ class KeyVaultBackupClient(AsyncKeyVaultClientBase):
             status_url: Optional[str] = location.status_url
         else:
             start = getattr(self._client, call.initial_operation)
-            initial = await start(vault_base_url=self._vault_url, **call.initial_kwargs, **call.operation_config)
+            attempts = StartAttempts(call.operation_config, self._client)
+            try:
+                initial = await start(
+                    vault_base_url=self._vault_url, **call.initial_kwargs, **attempts.operation_config
+                )
+            except ResourceExistsError as error:
+                attempts.explain(error)  # a 409 answering azure-core's retry of a try the HSM had accepted
+                raise
             status_url = None
         polling_method = call.polling_method(KeyVaultAsyncBackupClientPollingMethod, status_url)
         return AsyncLROPoller(self._client._client, initial, call.result, polling_method)
@@ -82,6 +91,11 @@ class KeyVaultBackupClient(AsyncKeyVaultClientBase):
         **kwargs: Any,
     ) -> AsyncLROPoller[KeyVaultBackupResult]: ...
 
+    @overload
+    async def begin_backup(
+        self, blob_storage_url: str, *, continuation_token: str, **kwargs: Any
+    ) -> AsyncLROPoller[KeyVaultBackupResult]: ...  # resuming needs neither sas_token nor use_managed_identity
+
     @distributed_trace_async
     async def begin_backup(
         self, blob_storage_url: str, *args: str, **kwargs: Any
@@ -101,6 +115,8 @@ class KeyVaultBackupClient(AsyncKeyVaultClientBase):
         :returns: A poller. Awaiting its ``result()`` waits for the backup and returns a
             :class:`~azure.keyvault.administration.KeyVaultBackupResult` whose ``folder_url`` is the backup's URL.
         :rtype: ~azure.core.polling.AsyncLROPoller[~azure.keyvault.administration.KeyVaultBackupResult]
+        :raises ~azure.core.exceptions.ResourceExistsError: Another backup or restore is in progress (409 Conflict);
+            the HSM runs one at a time. The message says so when azure-core had retried this request.
         :raises ~azure.core.exceptions.HttpResponseError: The service refused the request; ``result()`` raises it
             when the backup fails.
         :raises ValueError: The continuation token is malformed.
@@ -129,6 +145,11 @@ class KeyVaultBackupClient(AsyncKeyVaultClientBase):
         **kwargs: Any,
     ) -> AsyncLROPoller[None]: ...
 
+    @overload
+    async def begin_restore(
+        self, folder_url: str, *, continuation_token: str, **kwargs: Any
+    ) -> AsyncLROPoller[None]: ...  # resuming needs neither sas_token nor use_managed_identity
+
     @distributed_trace_async
     async def begin_restore(self, folder_url: str, *args: str, **kwargs: Any) -> AsyncLROPoller[None]:
         """Restore the HSM from a full backup, or only one key of it when ``key_name`` is given.
@@ -147,6 +168,8 @@ class KeyVaultBackupClient(AsyncKeyVaultClientBase):
 
         :returns: A poller; ``wait()`` or ``result()`` waits for the restore (the result is None).
         :rtype: ~azure.core.polling.AsyncLROPoller[None]
+        :raises ~azure.core.exceptions.ResourceExistsError: Another backup or restore is in progress (409 Conflict);
+            the HSM runs one at a time. The message says so when azure-core had retried this request.
         :raises ~azure.core.exceptions.HttpResponseError: The service refused the request; ``result()`` raises it
             when the restore fails.
         :raises ValueError: ``folder_url`` is not a string, or the continuation token is malformed.
@@ -173,6 +196,11 @@ class KeyVaultBackupClient(AsyncKeyVaultClientBase):
         **kwargs: Any,
     ) -> AsyncLROPoller[None]: ...
 
+    @overload
+    async def begin_pre_backup(
+        self, blob_storage_url: str, *, continuation_token: str, **kwargs: Any
+    ) -> AsyncLROPoller[None]: ...  # resuming needs neither sas_token nor use_managed_identity
+
     @distributed_trace_async
     async def begin_pre_backup(self, blob_storage_url: str, **kwargs: Any) -> AsyncLROPoller[None]:
         """Check whether a full backup into the given container could be made, without making it.
@@ -191,6 +219,8 @@ class KeyVaultBackupClient(AsyncKeyVaultClientBase):
         :rtype: ~azure.core.polling.AsyncLROPoller[None]
         :raises ValueError: The client's API version has no pre-backup check, or the continuation token is
             malformed.
+        :raises ~azure.core.exceptions.ResourceExistsError: Another backup or restore is in progress (409 Conflict);
+            the HSM runs one at a time. The message says so when azure-core had retried this request.
         :raises ~azure.core.exceptions.HttpResponseError: The service refused the request.
         """
         return await self._begin(plan_pre_backup(blob_storage_url, self.api_version, kwargs))
@@ -215,6 +245,11 @@ class KeyVaultBackupClient(AsyncKeyVaultClientBase):
         **kwargs: Any,
     ) -> AsyncLROPoller[None]: ...
 
+    @overload
+    async def begin_pre_restore(
+        self, folder_url: str, *, continuation_token: str, **kwargs: Any
+    ) -> AsyncLROPoller[None]: ...  # resuming needs neither sas_token nor use_managed_identity
+
     @distributed_trace_async
     async def begin_pre_restore(self, folder_url: str, **kwargs: Any) -> AsyncLROPoller[None]:
         """Check whether a full restore from the given backup could be made, without making it.
@@ -234,6 +269,8 @@ class KeyVaultBackupClient(AsyncKeyVaultClientBase):
         :rtype: ~azure.core.polling.AsyncLROPoller[None]
         :raises ValueError: The client's API version has no pre-restore check, ``folder_url`` is not a string, or
             the continuation token is malformed.
+        :raises ~azure.core.exceptions.ResourceExistsError: Another backup or restore is in progress (409 Conflict);
+            the HSM runs one at a time. The message says so when azure-core had retried this request.
         :raises ~azure.core.exceptions.HttpResponseError: The service refused the request.
         """
         return await self._begin(plan_pre_restore(folder_url, self.api_version, kwargs))

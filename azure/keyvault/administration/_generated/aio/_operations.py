@@ -4,7 +4,7 @@ Public methods mirror the sync ones name for name and signature for signature (a
 this); list methods are plain functions returning AsyncItemPaged, everything else is a coroutine.
 """
 
-from typing import Any, AsyncIterator, Awaitable, Callable, Mapping, Optional
+from typing import Any, AsyncIterator, Awaitable, Callable, Mapping, Optional, cast
 
 from azure.core.async_paging import AsyncItemPaged, AsyncList
 from azure.core.pipeline import PipelineResponse
@@ -14,8 +14,19 @@ from azure.core.polling.async_base_polling import AsyncLROBasePolling
 from .. import _request_builders as _rb
 from .. import models as _models
 from .._api_versions import check_available
-from .._operation_core import LroSettings, OperationsCore
+from .._operation_core import LroSettings, OperationsCore, decode_continuation_token, encode_continuation_token
 from .._request_builders import OperationSpec
+
+
+class _ResumableAsyncNoPolling(AsyncNoPolling):
+    """Async twin of the sync ``_ResumableNoPolling``: ``polling=False`` with a working continuation token."""
+
+    def get_continuation_token(self) -> str:
+        return encode_continuation_token(cast(PipelineResponse, self._initial_response))
+
+    @classmethod
+    def from_continuation_token(cls, continuation_token: str, **kwargs: Any) -> tuple[Any, Any, Any]:
+        return decode_continuation_token(continuation_token, **kwargs)
 
 
 class _AsyncOperations(OperationsCore):
@@ -46,6 +57,7 @@ class _AsyncOperations(OperationsCore):
     ) -> AsyncItemPaged:
         # Nothing is sent (and nothing validated) until the first page is requested.
         cls = kwargs.pop("cls", None)
+        paged_type = kwargs.pop("_paged_type", AsyncItemPaged)  # a caller may ask for a subclass (e.g. re-iterable)
 
         async def get_next(next_link: Optional[str] = None) -> PipelineResponse:
             call_kwargs = dict(kwargs)
@@ -60,7 +72,7 @@ class _AsyncOperations(OperationsCore):
             next_link, items = self._page_items(spec, pipeline_response, cls)
             return next_link, AsyncList(items)
 
-        return AsyncItemPaged(get_next, extract_data)
+        return paged_type(get_next, extract_data)
 
     async def _begin(
         self,
@@ -75,9 +87,11 @@ class _AsyncOperations(OperationsCore):
         raw_result = None
         if settings.continuation_token is None:
             raw_result = await initial(vault_base_url, **arguments, **kwargs)
-        polling_method = self._polling_method(settings, vault_base_url, kwargs, AsyncLROBasePolling, AsyncNoPolling)
+        polling_method = self._polling_method(
+            spec, settings, vault_base_url, kwargs, AsyncLROBasePolling, _ResumableAsyncNoPolling
+        )
         output = self._lro_output(spec, settings.cls)
-        if settings.continuation_token:
+        if settings.continuation_token is not None:  # "" is a malformed token, not "no token"
             return AsyncLROPoller.from_continuation_token(
                 polling_method=polling_method,
                 continuation_token=settings.continuation_token,
@@ -222,13 +236,13 @@ class RoleAssignmentsOperations(_AsyncOperations):
 
 
 class KeyVaultClientOperationsMixin(_AsyncOperations):
-    """Backup, restore and settings operations, mixed into :class:`KeyVaultClient`.
+    """Backup, restore, settings and EKM operations, mixed into :class:`KeyVaultClient`.
 
-    ``begin_*`` methods accept ``polling`` (True: AsyncLROBasePolling following ``Azure-AsyncOperation``
-    with no final GET; False: AsyncNoPolling; or a polling method instance, used as given),
-    ``polling_interval`` (default from the configuration, 5 s),
-    ``continuation_token`` and ``cls``. Their ``_*_initial`` halves send the first request,
-    require 202 and return the raw PipelineResponse.
+    ``begin_*`` methods accept ``polling`` (True: LROBasePolling following ``Azure-AsyncOperation``; for
+    backup/restore jobs with no final GET, for EKM private endpoints with azure-core's final GET of a POST's
+    ``Location``; False: AsyncNoPolling with a resumable continuation token; or a polling method instance, used as
+    given), ``polling_interval`` (default from the configuration, 30 s), ``continuation_token`` and ``cls``.
+    Their ``_*_initial`` halves send the first request, require 202 and return the raw PipelineResponse.
     """
 
     # -- full backup -------------------------------------------------------------------------
@@ -458,5 +472,173 @@ class KeyVaultClientOperationsMixin(_AsyncOperations):
         path = {"setting-name": setting_name}
         return await self._call(_rb.UPDATE_SETTING, vault_base_url, path, parameters, **kwargs)
 
+    # -- External Key Manager: connection (api-versions 2026-01-01-preview ... 2026-07-01-preview) --------
+
+    async def get_ekm_connection(self, vault_base_url: str, **kwargs: Any) -> _models.EkmConnection:
+        """Get the HSM's EKM connection (GET /ekm, 200).
+
+        :param str vault_base_url: The vault URL.
+        :rtype: ~azure.keyvault.administration._generated.models.EkmConnection
+        :raises ValueError: The client's api-version has no EKM connection operations.
+        :raises ~azure.core.exceptions.HttpResponseError:
+        """
+        return await self._call(_rb.GET_EKM_CONNECTION, vault_base_url, **kwargs)
+
+    async def create_ekm_connection(
+        self, vault_base_url: str, ekm_connection: _models.EkmConnection, **kwargs: Any
+    ) -> _models.EkmConnection:
+        """Create the HSM's EKM connection (POST /ekm/create, 200; refused when one exists).
+
+        :param str vault_base_url: The vault URL.
+        :param ekm_connection: The connection to create.
+        :type ekm_connection: ~azure.keyvault.administration._generated.models.EkmConnection
+        :rtype: ~azure.keyvault.administration._generated.models.EkmConnection
+        :raises ValueError: The client's api-version has no EKM connection operations.
+        :raises ~azure.core.exceptions.HttpResponseError:
+        """
+        return await self._call(_rb.CREATE_EKM_CONNECTION, vault_base_url, body=ekm_connection, **kwargs)
+
+    async def update_ekm_connection(
+        self, vault_base_url: str, ekm_connection: _models.EkmConnection, **kwargs: Any
+    ) -> _models.EkmConnection:
+        """Update the HSM's EKM connection (PATCH /ekm, 200; refused when there is none).
+
+        :param str vault_base_url: The vault URL.
+        :param ekm_connection: The connection's new members (members left as None are not sent).
+        :type ekm_connection: ~azure.keyvault.administration._generated.models.EkmConnection
+        :rtype: ~azure.keyvault.administration._generated.models.EkmConnection
+        :raises ValueError: The client's api-version has no EKM connection operations.
+        :raises ~azure.core.exceptions.HttpResponseError:
+        """
+        return await self._call(_rb.UPDATE_EKM_CONNECTION, vault_base_url, body=ekm_connection, **kwargs)
+
+    async def delete_ekm_connection(self, vault_base_url: str, **kwargs: Any) -> _models.EkmConnection:
+        """Delete the HSM's EKM connection (DELETE /ekm, 200, returns the deleted connection).
+
+        :param str vault_base_url: The vault URL.
+        :rtype: ~azure.keyvault.administration._generated.models.EkmConnection
+        :raises ValueError: The client's api-version has no EKM connection operations.
+        :raises ~azure.core.exceptions.HttpResponseError:
+        """
+        return await self._call(_rb.DELETE_EKM_CONNECTION, vault_base_url, **kwargs)
+
+    async def get_ekm_certificate(self, vault_base_url: str, **kwargs: Any) -> _models.EkmProxyClientCertificateInfo:
+        """Get the client certificate the HSM presents to EKM proxies (GET /ekm/certificate, 200).
+
+        :param str vault_base_url: The vault URL.
+        :rtype: ~azure.keyvault.administration._generated.models.EkmProxyClientCertificateInfo
+        :raises ValueError: The client's api-version has no EKM connection operations.
+        :raises ~azure.core.exceptions.HttpResponseError:
+        """
+        return await self._call(_rb.GET_EKM_CERTIFICATE, vault_base_url, **kwargs)
+
+    async def check_ekm_connection(self, vault_base_url: str, **kwargs: Any) -> _models.EkmProxyInfo:
+        """Have the HSM call its EKM proxy and report the proxy's info (POST /ekm/check, no body, 200).
+
+        :param str vault_base_url: The vault URL.
+        :rtype: ~azure.keyvault.administration._generated.models.EkmProxyInfo
+        :raises ValueError: The client's api-version has no EKM connection operations.
+        :raises ~azure.core.exceptions.HttpResponseError:
+        """
+        return await self._call(_rb.CHECK_EKM_CONNECTION, vault_base_url, **kwargs)
+
+    # -- External Key Manager: private endpoints (api-version 2026-07-01-preview) -------------------
+
+    async def _create_ekm_private_endpoint_initial(
+        self,
+        vault_base_url: str,
+        pe_name: str,
+        parameters: _models.EkmPrivateEndpointCreateParameters,
+        **kwargs: Any,
+    ) -> PipelineResponse:
+        spec, path = _rb.CREATE_EKM_PRIVATE_ENDPOINT, {"peName": pe_name}
+        return await self._call(spec, vault_base_url, path, body=parameters, raw=True, **kwargs)
+
+    async def begin_create_ekm_private_endpoint(
+        self,
+        vault_base_url: str,
+        pe_name: str,
+        parameters: _models.EkmPrivateEndpointCreateParameters,
+        **kwargs: Any,
+    ) -> AsyncLROPoller[_models.EkmPrivateEndpointOperation]:
+        """Create an EKM private endpoint (POST /ekm/privateendpoint/{peName}, 202, then the job's status).
+
+        Polls the ``Azure-AsyncOperation`` URL (required on the 202); after success a ``Location`` of the 202
+        (or a ``resourceLocation`` of the final status) is fetched and gives the result.
+
+        :param str vault_base_url: The vault URL.
+        :param str pe_name: The private endpoint's name, percent-quoted.
+        :param parameters: The Private Link Service to connect to, and a message for its owner.
+        :type parameters: ~azure.keyvault.administration._generated.models.EkmPrivateEndpointCreateParameters
+        :rtype: ~azure.core.polling.AsyncLROPoller[
+         ~azure.keyvault.administration._generated.models.EkmPrivateEndpointOperation]
+        :raises ValueError: The client's api-version has no EKM private-endpoint operations.
+        :raises ~azure.core.exceptions.HttpResponseError:
+        """
+        spec, initial = _rb.CREATE_EKM_PRIVATE_ENDPOINT, self._create_ekm_private_endpoint_initial
+        arguments = {"pe_name": pe_name, "parameters": parameters}
+        return await self._begin(spec, initial, vault_base_url, arguments, **kwargs)
+
+    async def _delete_ekm_private_endpoint_initial(
+        self, vault_base_url: str, pe_name: str, **kwargs: Any
+    ) -> PipelineResponse:
+        path = {"peName": pe_name}
+        return await self._call(_rb.DELETE_EKM_PRIVATE_ENDPOINT, vault_base_url, path, raw=True, **kwargs)
+
+    async def begin_delete_ekm_private_endpoint(
+        self, vault_base_url: str, pe_name: str, **kwargs: Any
+    ) -> AsyncLROPoller[_models.EkmPrivateEndpointOperation]:
+        """Delete an EKM private endpoint (DELETE /ekm/privateendpoint/{peName}, 202, then the job's status).
+
+        :param str vault_base_url: The vault URL.
+        :param str pe_name: The private endpoint's name, percent-quoted.
+        :rtype: ~azure.core.polling.AsyncLROPoller[
+         ~azure.keyvault.administration._generated.models.EkmPrivateEndpointOperation]
+        :raises ValueError: The client's api-version has no EKM private-endpoint operations.
+        :raises ~azure.core.exceptions.HttpResponseError:
+        """
+        spec, initial = _rb.DELETE_EKM_PRIVATE_ENDPOINT, self._delete_ekm_private_endpoint_initial
+        return await self._begin(spec, initial, vault_base_url, {"pe_name": pe_name}, **kwargs)
+
+    async def get_ekm_private_endpoint(
+        self, vault_base_url: str, pe_name: str, **kwargs: Any
+    ) -> _models.EkmPrivateEndpoint:
+        """Get an EKM private endpoint (GET /ekm/privateendpoint/{peName}, 200).
+
+        :param str vault_base_url: The vault URL.
+        :param str pe_name: The private endpoint's name, percent-quoted.
+        :rtype: ~azure.keyvault.administration._generated.models.EkmPrivateEndpoint
+        :raises ValueError: The client's api-version has no EKM private-endpoint operations.
+        :raises ~azure.core.exceptions.HttpResponseError:
+        """
+        return await self._call(_rb.GET_EKM_PRIVATE_ENDPOINT, vault_base_url, {"peName": pe_name}, **kwargs)
+
+    def list_ekm_private_endpoints(
+        self, vault_base_url: str, **kwargs: Any
+    ) -> AsyncItemPaged[_models.EkmPrivateEndpoint]:
+        """List the EKM private endpoints lazily (GET /ekm/privateendpoint, 200, one page).
+
+        :param str vault_base_url: The vault URL.
+        :returns: The private endpoints; ``cls=`` maps the item list. Each iteration sends the request.
+        :rtype: ~azure.core.async_paging.AsyncItemPaged[
+         ~azure.keyvault.administration._generated.models.EkmPrivateEndpoint]
+        :raises ValueError: (on iteration) The client's api-version has no EKM private-endpoint operations.
+        :raises ~azure.core.exceptions.HttpResponseError:
+        """
+        return self._list(_rb.LIST_EKM_PRIVATE_ENDPOINTS, vault_base_url, {}, {}, **kwargs)
+
+    async def get_ekm_private_endpoint_operation_status(
+        self, vault_base_url: str, operation_id: str, **kwargs: Any
+    ) -> _models.EkmPrivateEndpointOperation:
+        """Get the status of an EKM private-endpoint job (GET /ekm/privateendpoint/operations/{operationId}, 200).
+
+        :param str vault_base_url: The vault URL.
+        :param str operation_id: The job id, percent-quoted.
+        :rtype: ~azure.keyvault.administration._generated.models.EkmPrivateEndpointOperation
+        :raises ValueError: The client's api-version has no EKM private-endpoint operations.
+        :raises ~azure.core.exceptions.HttpResponseError:
+        """
+        path = {"operationId": operation_id}
+        return await self._call(_rb.GET_EKM_PRIVATE_ENDPOINT_OPERATION_STATUS, vault_base_url, path, **kwargs)
 
 __all__ = ["KeyVaultClientOperationsMixin", "RoleAssignmentsOperations", "RoleDefinitionsOperations"]

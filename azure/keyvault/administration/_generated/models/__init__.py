@@ -1,7 +1,28 @@
 """Wire models and enums of the generated Managed HSM administration layer."""
 
-from ._enums import DataAction, OperationStatus, RoleDefinitionType, RoleScope, RoleType, SettingTypeEnum
+from ._enums import (
+    DataAction,
+    EkmConnectivityMode,
+    EkmPrivateEndpointConnectionStatus,
+    EkmPrivateEndpointOperationType,
+    EkmPrivateEndpointProvisioningState,
+    OperationState,
+    OperationStatus,
+    RoleDefinitionType,
+    RoleScope,
+    RoleType,
+    SettingTypeEnum,
+)
 from ._models import (
+    EkmConnection,
+    EkmPrivateEndpoint,
+    EkmPrivateEndpointConnectionState,
+    EkmPrivateEndpointCreateParameters,
+    EkmPrivateEndpointListResult,
+    EkmPrivateEndpointOperation,
+    EkmPrivateEndpointProperties,
+    EkmProxyClientCertificateInfo,
+    EkmProxyInfo,
     Error,
     FullBackupOperation,
     KeyVaultError,
@@ -29,9 +50,23 @@ from ._models import (
 
 __all__ = [
     "DataAction",
+    "EkmConnection",
+    "EkmConnectivityMode",
+    "EkmPrivateEndpoint",
+    "EkmPrivateEndpointConnectionState",
+    "EkmPrivateEndpointConnectionStatus",
+    "EkmPrivateEndpointCreateParameters",
+    "EkmPrivateEndpointListResult",
+    "EkmPrivateEndpointOperation",
+    "EkmPrivateEndpointOperationType",
+    "EkmPrivateEndpointProperties",
+    "EkmPrivateEndpointProvisioningState",
+    "EkmProxyClientCertificateInfo",
+    "EkmProxyInfo",
     "Error",
     "FullBackupOperation",
     "KeyVaultError",
+    "OperationState",
     "OperationStatus",
     "Permission",
     "PreBackupOperationParameters",

@@ -83,3 +83,50 @@ class DataAction(str, Enum, metaclass=CaseInsensitiveEnumMeta):
     READ_HSM_BACKUP_STATUS = _PREFIX + "backup/status/action"
     READ_HSM_RESTORE_STATUS = _PREFIX + "restore/status/action"
     RANDOM_NUMBERS_GENERATE = _PREFIX + "rng/action"
+
+
+# ----------------------------------------------------------------------------------------------
+# External Key Manager (api-versions 2026-01-01-preview and later; private endpoints 2026-07-01-preview)
+# ----------------------------------------------------------------------------------------------
+
+
+class EkmConnectivityMode(str, Enum, metaclass=CaseInsensitiveEnumMeta):
+    """How the HSM reaches the EKM proxy."""
+
+    PUBLIC = "Public"
+    PRIVATE_ENDPOINT = "PrivateEndpoint"
+
+
+class EkmPrivateEndpointProvisioningState(str, Enum, metaclass=CaseInsensitiveEnumMeta):
+    """The provisioning state of an EKM private endpoint."""
+
+    SUCCEEDED = "Succeeded"
+    FAILED = "Failed"
+    UPDATING = "Updating"
+    DELETING = "Deleting"
+
+
+class EkmPrivateEndpointConnectionStatus(str, Enum, metaclass=CaseInsensitiveEnumMeta):
+    """The Private Link Service owner's decision on an EKM private endpoint's connection."""
+
+    PENDING = "Pending"
+    APPROVED = "Approved"
+    REJECTED = "Rejected"
+    DISCONNECTED = "Disconnected"
+
+
+class EkmPrivateEndpointOperationType(str, Enum, metaclass=CaseInsensitiveEnumMeta):
+    """What an EKM private-endpoint job does."""
+
+    CREATE = "Create"
+    DELETE = "Delete"
+
+
+class OperationState(str, Enum, metaclass=CaseInsensitiveEnumMeta):
+    """The state of an EKM private-endpoint job."""
+
+    NOT_STARTED = "NotStarted"
+    RUNNING = "Running"
+    SUCCEEDED = "Succeeded"
+    FAILED = "Failed"
+    CANCELED = "Canceled"

@@ -1,4 +1,4 @@
-"""msrest models of every Managed HSM administration wire shape (api-versions 7.2 to 2025-07-01).
+"""msrest models of every Managed HSM administration wire shape (api-versions 7.2 to 2026-07-01-preview).
 
 ``_attribute_map`` gives each attribute's wire key and msrest type; enum-typed attributes name
 their enum class so that known values deserialize to members and unknown ones stay ``str``.
@@ -11,7 +11,19 @@ from typing import Any, Optional, Union
 
 from msrest.serialization import Model
 
-from ._enums import DataAction, OperationStatus, RoleDefinitionType, RoleScope, RoleType, SettingTypeEnum
+from ._enums import (
+    DataAction,
+    EkmConnectivityMode,
+    EkmPrivateEndpointConnectionStatus,
+    EkmPrivateEndpointOperationType,
+    EkmPrivateEndpointProvisioningState,
+    OperationState,
+    OperationStatus,
+    RoleDefinitionType,
+    RoleScope,
+    RoleType,
+    SettingTypeEnum,
+)
 
 _READONLY = {"readonly": True}
 _REQUIRED = {"required": True}
@@ -605,3 +617,311 @@ class UpdateSettingRequest(Model):
     def __init__(self, *, value: Optional[str] = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.value = value
+
+
+# ----------------------------------------------------------------------------------------------
+# External Key Manager
+# ----------------------------------------------------------------------------------------------
+#
+# Certificate lists are typed ``[object]``: requests carry what the public layer made of the caller's items
+# (base64 text, or anything else as it is) and responses keep the service's JSON values unchanged, so that the
+# public layer decides how to decode them. Connection members are snake_case on the wire, private-endpoint
+# members camelCase.
+
+
+class EkmConnection(Model):
+    """An EKM connection: where the HSM reaches the customer's EKM proxy and how it trusts it.
+
+    Also the body of the connection create (POST /ekm/create) and update (PATCH /ekm) requests; members left
+    as None are omitted from the body.
+
+    :keyword host: The proxy's host name, ``host:port``, or (private endpoint connectivity) the private
+     endpoint's name. Required by the service.
+    :paramtype host: str
+    :keyword path_prefix: The path prefix of the proxy's EKM API.
+    :paramtype path_prefix: str
+    :keyword server_ca_certificates: The CA chain that issued the proxy's server certificate (base64 DER).
+     Required by the service.
+    :paramtype server_ca_certificates: list[object]
+    :keyword server_subject_common_name: The common name the proxy's server certificate must have.
+    :paramtype server_subject_common_name: str
+    :keyword connectivity_mode: Public or PrivateEndpoint (2026-07-01-preview).
+    :paramtype connectivity_mode: str or EkmConnectivityMode
+    """
+
+    # Wire order host, server_ca_certificates, path_prefix, ...: the official client sends them in this order.
+    _attribute_map = {
+        "host": {"key": "host", "type": "str"},
+        "server_ca_certificates": {"key": "server_ca_certificates", "type": "[object]"},
+        "path_prefix": {"key": "path_prefix", "type": "str"},
+        "server_subject_common_name": {"key": "server_subject_common_name", "type": "str"},
+        "connectivity_mode": {"key": "connectivity_mode", "type": "EkmConnectivityMode"},
+    }
+
+    def __init__(
+        self,
+        *,
+        host: Optional[str] = None,
+        server_ca_certificates: Optional[list[Any]] = None,
+        path_prefix: Optional[str] = None,
+        server_subject_common_name: Optional[str] = None,
+        connectivity_mode: Optional[Union[str, EkmConnectivityMode]] = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.host = host
+        self.server_ca_certificates = server_ca_certificates
+        self.path_prefix = path_prefix
+        self.server_subject_common_name = server_subject_common_name
+        self.connectivity_mode = connectivity_mode
+
+
+class EkmProxyClientCertificateInfo(Model):
+    """The client certificate the HSM presents to the EKM proxy (read-only).
+
+    :ivar ca_certificates: The CA chain that issued the HSM's client certificate (base64 DER).
+    :vartype ca_certificates: list[object]
+    :ivar subject_common_name: The common name of the HSM's client certificate.
+    :vartype subject_common_name: str
+    """
+
+    _validation = {"ca_certificates": _READONLY, "subject_common_name": _READONLY}
+    _attribute_map = {
+        "ca_certificates": {"key": "ca_certificates", "type": "[object]"},
+        "subject_common_name": {"key": "subject_common_name", "type": "str"},
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.ca_certificates: Optional[list[Any]] = None
+        self.subject_common_name: Optional[str] = None
+
+
+class EkmProxyInfo(Model):
+    """What the EKM proxy reports about itself (the answer of POST /ekm/check; read-only).
+
+    :ivar api_version: The newest EKM proxy API version the proxy supports.
+    :vartype api_version: str
+    :ivar proxy_vendor: The proxy's vendor.
+    :vartype proxy_vendor: str
+    :ivar proxy_name: The proxy's product name and version.
+    :vartype proxy_name: str
+    :ivar ekm_vendor: The external key manager's vendor.
+    :vartype ekm_vendor: str
+    :ivar ekm_product: The external key manager's product name and version.
+    :vartype ekm_product: str
+    """
+
+    _validation = {
+        "api_version": _READONLY,
+        "proxy_vendor": _READONLY,
+        "proxy_name": _READONLY,
+        "ekm_vendor": _READONLY,
+        "ekm_product": _READONLY,
+    }
+    _attribute_map = {
+        "api_version": {"key": "api_version", "type": "str"},
+        "proxy_vendor": {"key": "proxy_vendor", "type": "str"},
+        "proxy_name": {"key": "proxy_name", "type": "str"},
+        "ekm_vendor": {"key": "ekm_vendor", "type": "str"},
+        "ekm_product": {"key": "ekm_product", "type": "str"},
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.api_version: Optional[str] = None
+        self.proxy_vendor: Optional[str] = None
+        self.proxy_name: Optional[str] = None
+        self.ekm_vendor: Optional[str] = None
+        self.ekm_product: Optional[str] = None
+
+
+class _WireObject(Model):
+    """A nested response object whose deserializer records whether the service sent it with any member.
+
+    ``{}`` and an object with members all ``null`` deserialize to equal-looking models; the public layer treats
+    only the former as absent (like the official package), so :class:`..._serialization.Deserializer` sets
+    ``_received_members`` on these models.
+    """
+
+    _received_members: frozenset[str] = frozenset()
+
+
+class EkmPrivateEndpointProperties(_WireObject):
+    """The Private Link Service an EKM private endpoint connects to (read-only).
+
+    :ivar private_link_service_id: The Private Link Service's resource id or alias.
+    :vartype private_link_service_id: str
+    :ivar private_link_service_connection_name: The connection's name (generated by the service).
+    :vartype private_link_service_connection_name: str
+    """
+
+    _validation = {"private_link_service_id": _READONLY, "private_link_service_connection_name": _READONLY}
+    _attribute_map = {
+        "private_link_service_id": {"key": "privateLinkServiceId", "type": "str"},
+        "private_link_service_connection_name": {"key": "privateLinkServiceConnectionName", "type": "str"},
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.private_link_service_id: Optional[str] = None
+        self.private_link_service_connection_name: Optional[str] = None
+
+
+class EkmPrivateEndpointConnectionState(_WireObject):
+    """The Private Link Service owner's decision on an EKM private endpoint (read-only).
+
+    :ivar status: Pending, Approved, Rejected or Disconnected.
+    :vartype status: str or EkmPrivateEndpointConnectionStatus
+    :ivar description: The owner's reason.
+    :vartype description: str
+    :ivar actions_required: What the consumer must do, if anything.
+    :vartype actions_required: str
+    """
+
+    _validation = {"status": _READONLY, "description": _READONLY, "actions_required": _READONLY}
+    _attribute_map = {
+        "status": {"key": "status", "type": "EkmPrivateEndpointConnectionStatus"},
+        "description": {"key": "description", "type": "str"},
+        "actions_required": {"key": "actionsRequired", "type": "str"},
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.status: Optional[Union[str, EkmPrivateEndpointConnectionStatus]] = None
+        self.description: Optional[str] = None
+        self.actions_required: Optional[str] = None
+
+
+class EkmPrivateEndpoint(Model):
+    """An EKM private endpoint (read-only).
+
+    :ivar name: The private endpoint's name.
+    :vartype name: str
+    :ivar location: The Azure region.
+    :vartype location: str
+    :ivar provisioning_state: Succeeded, Failed, Updating or Deleting.
+    :vartype provisioning_state: str or EkmPrivateEndpointProvisioningState
+    :ivar properties: The Private Link Service it connects to.
+    :vartype properties: EkmPrivateEndpointProperties
+    :ivar private_link_service_connection_state: The connection's approval state.
+    :vartype private_link_service_connection_state: EkmPrivateEndpointConnectionState
+    """
+
+    _validation = {
+        "name": _READONLY,
+        "location": _READONLY,
+        "provisioning_state": _READONLY,
+        "properties": _READONLY,
+        "private_link_service_connection_state": _READONLY,
+    }
+    _attribute_map = {
+        "name": {"key": "name", "type": "str"},
+        "location": {"key": "location", "type": "str"},
+        "provisioning_state": {"key": "provisioningState", "type": "EkmPrivateEndpointProvisioningState"},
+        "properties": {"key": "properties", "type": "EkmPrivateEndpointProperties"},
+        "private_link_service_connection_state": {
+            "key": "privateLinkServiceConnectionState",
+            "type": "EkmPrivateEndpointConnectionState",
+        },
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.name: Optional[str] = None
+        self.location: Optional[str] = None
+        self.provisioning_state: Optional[Union[str, EkmPrivateEndpointProvisioningState]] = None
+        self.properties: Optional[EkmPrivateEndpointProperties] = None
+        self.private_link_service_connection_state: Optional[EkmPrivateEndpointConnectionState] = None
+
+
+class EkmPrivateEndpointListResult(Model):
+    """The body of GET /ekm/privateendpoint: every EKM private endpoint, in one page (no next link).
+
+    :ivar value: The private endpoints.
+    :vartype value: list[EkmPrivateEndpoint]
+    """
+
+    _validation = {"value": _READONLY}
+    _attribute_map = {"value": {"key": "value", "type": "[EkmPrivateEndpoint]"}}
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.value: Optional[list[EkmPrivateEndpoint]] = None
+
+
+class EkmPrivateEndpointCreateParameters(Model):
+    """The body of an EKM private endpoint create request; members left as None are omitted.
+
+    :keyword private_link_service_id: The Private Link Service's resource id or alias. Required by the service.
+    :paramtype private_link_service_id: str
+    :keyword request_message: A message for the Private Link Service owner.
+    :paramtype request_message: str
+    """
+
+    _validation = {"private_link_service_id": _REQUIRED}
+    _attribute_map = {
+        "private_link_service_id": {"key": "privateLinkServiceId", "type": "str"},
+        "request_message": {"key": "requestMessage", "type": "str"},
+    }
+
+    def __init__(
+        self, *, private_link_service_id: Optional[str] = None, request_message: Optional[str] = None, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.private_link_service_id = private_link_service_id
+        self.request_message = request_message
+
+
+class EkmPrivateEndpointOperation(Model):
+    """The status of an EKM private-endpoint create or delete job (times are aware UTC datetimes; read-only).
+
+    :ivar job_id: The job id.
+    :vartype job_id: str
+    :ivar private_endpoint_name: The private endpoint the job works on.
+    :vartype private_endpoint_name: str
+    :ivar operation_type: Create or Delete.
+    :vartype operation_type: str or EkmPrivateEndpointOperationType
+    :ivar status: NotStarted, Running, Succeeded, Failed or Canceled.
+    :vartype status: str or OperationState
+    :ivar status_details: Details of the status.
+    :vartype status_details: str
+    :ivar start_time: When the job started (wire: unix seconds).
+    :vartype start_time: ~datetime.datetime
+    :ivar end_time: When the job ended (wire: unix seconds).
+    :vartype end_time: ~datetime.datetime
+    :ivar error: The error of a failed job.
+    :vartype error: Error
+    """
+
+    _validation = {
+        "job_id": _READONLY,
+        "private_endpoint_name": _READONLY,
+        "operation_type": _READONLY,
+        "status": _READONLY,
+        "status_details": _READONLY,
+        "start_time": _READONLY,
+        "end_time": _READONLY,
+        "error": _READONLY,
+    }
+    _attribute_map = {
+        "job_id": {"key": "jobId", "type": "str"},
+        "private_endpoint_name": {"key": "privateEndpointName", "type": "str"},
+        "operation_type": {"key": "operationType", "type": "EkmPrivateEndpointOperationType"},
+        "status": {"key": "status", "type": "OperationState"},
+        "status_details": {"key": "statusDetails", "type": "str"},
+        "start_time": {"key": "startTime", "type": "unix-time"},
+        "end_time": {"key": "endTime", "type": "unix-time"},
+        "error": {"key": "error", "type": "Error"},
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.job_id: Optional[str] = None
+        self.private_endpoint_name: Optional[str] = None
+        self.operation_type: Optional[Union[str, EkmPrivateEndpointOperationType]] = None
+        self.status: Optional[Union[str, OperationState]] = None
+        self.status_details: Optional[str] = None
+        self.start_time: Optional[datetime.datetime] = None
+        self.end_time: Optional[datetime.datetime] = None
+        self.error: Optional[Error] = None
