@@ -14,11 +14,11 @@ from types import ModuleType
 from aiohttp import web
 
 from .middleware import auth_middleware, fault_middleware, service_middleware
-from .routes import backup, keys, role_assignments, role_definitions, settings
+from .routes import backup, ekm, keys, role_assignments, role_definitions, settings
 from .state import STATE_KEY, EmulatorState
 from .store import CORE_MIGRATIONS, Migration
 
-ROUTE_MODULES: list[ModuleType] = [role_definitions, role_assignments, settings, keys, backup]
+ROUTE_MODULES: list[ModuleType] = [role_definitions, role_assignments, settings, keys, backup, ekm]
 """Route modules served by default, in registration order."""
 
 MAX_BODY_BYTES = 4 * 1024 * 1024

@@ -15,15 +15,30 @@ SUPPORTED_API_VERSIONS: tuple[str, ...] = (
     "7.6",
     "2025-06-01-preview",
     "2025-07-01",
+    "2026-01-01-preview",
+    "2026-07-01-preview",
 )
-"""Accepted versions, oldest first (the order used by :func:`require_api_version`'s ``minimum``)."""
+"""Accepted versions, oldest first (the order used by :func:`require_api_version`'s ``minimum``).
+
+The two 2026 previews serve every administration operation exactly as ``2025-07-01`` does and add EKM. The
+``2026-03-01-preview`` and ``2026-05-01-preview`` that 4.8.0b3's gates let through have no published contract and
+are refused (the safe side).
+"""
 
 LATEST_API_VERSION = SUPPORTED_API_VERSIONS[-1]
 SETTINGS_MIN_VERSION = "7.4"
 PRE_CHECK_MIN_VERSION = "7.6-preview.2"
+EKM_MIN_VERSION = "2026-01-01-preview"
+"""The EKM connection operations (``/ekm``, ``/ekm/create``, ``/ekm/certificate``, ``/ekm/check``)."""
+EKM_PRIVATE_ENDPOINT_MIN_VERSION = "2026-07-01-preview"
+"""The EKM private-endpoint operations (``/ekm/privateendpoint...``) and the connection's ``connectivity_mode``."""
 
 _RANK = {version: index for index, version in enumerate(SUPPORTED_API_VERSIONS)}
 
+
+def at_least(version: str | None, minimum: str) -> bool:
+    """True when ``version`` (an accepted one, as :func:`require_api_version` returned it) is ``minimum`` or later."""
+    return version is not None and _RANK.get(version, -1) >= _RANK[minimum]
 
 
 def require_api_version(request: web.Request, minimum: str | None = None, *, optional: bool = False) -> str | None:
