@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from .config import EmulatorConfig, FaultConfig
 from .credentials import AsyncEmulatorCredential, EmulatorCredential
 from .identities import SYSTEM_IDENTITY, Principal, principal_for, user_assigned
-from .rbac_store import create_assignment, definition_id, list_definitions
+from .rbac_store import create_assignment, definition_id, find_definition, list_definitions
 from .server import EmulatorServer
 from .state import EmulatorState
 
@@ -53,6 +53,14 @@ class RunningEmulator:
         """The five environment variables an unchanged program needs (see :meth:`EmulatorServer.env`)."""
         return self._server.env()
 
+    def connection_stats(self) -> dict[str, dict[str, int]]:
+        """Connection counters of each listener (``"vault"``, ``"identity"``): accepted, refused, evicted, open,
+        closures per timeout (see :class:`mhsm_emulator.connections.ConnectionStats`)."""
+        async def snapshot() -> dict[str, dict[str, int]]:  # read on the loop that changes them
+            return {name: stats.as_dict() for name, stats in self._server.connection_stats().items()}
+
+        return self.run(snapshot())
+
     def client_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for any Key Vault client: ``{"connection_verify": ca_file}``."""
         return {"connection_verify": self.ca_file}
@@ -85,22 +93,23 @@ class RunningEmulator:
     ) -> str:
         """A signed bearer token for ``principal`` (a :class:`Principal`, an object id, or the admin by default).
 
-        ``lifetime`` may be negative (expired token); ``audience`` defaults to :attr:`resource`.
+        ``lifetime`` may be negative (expired token); ``audience`` defaults to the emulator's fixed resource (the
+        only audience it accepts).
         """
         if principal is None:
             principal = SYSTEM_IDENTITY
         elif isinstance(principal, str):
             principal = Principal(object_id=principal, client_id=str(uuid.uuid5(uuid.NAMESPACE_OID, principal)))
         issued = self.state.issuer.issue(
-            principal, audience or self.resource, lifetime, extra_claims=extra_claims
+            principal, audience or self.state.resource, lifetime, extra_claims=extra_claims
         )
         return issued.token
 
     def assign_role(self, principal_id: str, role: str, scope: str = "/", name: str | None = None) -> dict[str, Any]:
-        """Assign a role (definition GUID or roleName) directly in the store, bypassing HTTP and RBAC."""
-        definition = next(
-            (d for d in list_definitions(self.state.store) if role.lower() in (d["name"].lower(),
-                                                                                d["properties"]["roleName"].lower())),
+        """Assign a role (definition GUID in any spelling, or roleName) directly in the store, bypassing HTTP and
+        RBAC (the definition must still be assignable at ``scope``)."""
+        definition = find_definition(self.state.store, role) or next(
+            (d for d in list_definitions(self.state.store) if role.lower() == d["properties"]["roleName"].lower()),
             None,
         )
         if definition is None:
@@ -147,7 +156,12 @@ def run_emulator(
     :param page_size: list page size (small values exercise ``nextLink`` paging).
     :param faults: initial fault switches.
     :param modules: route modules (default: all of :data:`mhsm_emulator.app.ROUTE_MODULES`).
-    :param options: other :class:`~mhsm_emulator.config.EmulatorConfig` fields (``tenant_id``, ``resource``).
+    :param options: other :class:`~mhsm_emulator.config.EmulatorConfig` fields (``tenant_id``, ``resource``,
+        ``idle_timeout``, ``header_timeout``, ``body_timeout``, ``tls_handshake_timeout``, ``max_connections``...).
+    :raises ~mhsm_emulator.datadir_lock.DataDirInUseError: another emulator (in this process or another) runs on
+        ``data_dir``.
+    :raises ~mhsm_emulator.startup.StartupError: the emulator cannot start (port in use, data folder or database
+        unusable); the message says what failed and how to fix it.
     """
     with tempfile.TemporaryDirectory(prefix="mhsm-emulator-") as temp_dir:
         config = EmulatorConfig(

@@ -4,6 +4,10 @@ aiohttp answers a request it cannot parse (a request line or header over 8 KiB, 
 before any middleware runs, with a ``text/plain`` body, and logs the raw bytes it choked on at ERROR level.
 These sites give each connection's handler an error renderer instead, so such answers keep the service's error
 shape and nothing the client sent (tokens included) reaches the log.
+
+They also accept connections through a :class:`~mhsm_emulator.connections.ConnectionGate` (connection limit,
+TLS handshake timeout), and each connection's handler moves its slot through the phases whose read timeouts
+bound idle, header and body reads (see :mod:`mhsm_emulator.connections`).
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from typing import Any
 
 from aiohttp import web
 
+from .connections import ConnectionGate, ConnectionLimits, ConnectionStats, Slot
+
 _log = logging.getLogger(__name__)
 
 ErrorRenderer = Callable[[int], web.Response]
@@ -24,13 +30,57 @@ ErrorRenderer = Callable[[int], web.Response]
 
 
 class _JsonErrorRequestHandler(web.RequestHandler):
-    """aiohttp's per-connection handler with :func:`handle_error` answering through an :data:`ErrorRenderer`."""
+    """aiohttp's per-connection handler with :func:`handle_error` answering through an :data:`ErrorRenderer`.
 
-    __slots__ = ("_render",)
+    It also reports its connection's phase to its :class:`Slot`: ``head`` from the connection (or the first byte
+    after a keep-alive pause), ``body`` once a request's headers are parsed, ``idle`` once the answer is sent.
+    """
 
-    def __init__(self, manager: web.Server, render: ErrorRenderer, **options: Any) -> None:
+    __slots__ = ("_payload", "_render", "_slot")
+
+    def __init__(self, manager: web.Server, render: ErrorRenderer, slot: Slot, **options: Any) -> None:
         super().__init__(manager, **options)
         self._render = render
+        self._slot = slot
+        self._payload: Any = None  # the body stream of the last request parsed
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        """Start the header timeout; the slot aborts this transport when a timeout expires."""
+        self._slot.set_abort(transport.abort)  # type: ignore[attr-defined]
+        self._slot.enter("head")
+        super().connection_made(transport)
+
+    def connection_lost(self, exc: BaseException | None) -> None:
+        """Give the connection's slot back."""
+        self._slot.release()
+        payload, self._payload = self._payload, None
+        answered = self._current_request is None
+        super().connection_lost(exc)
+        if payload is not None and answered and not payload.is_eof():
+            payload.feed_eof()  # ends aiohttp's lingering read of a body that can no longer arrive
+
+    def data_received(self, data: bytes) -> None:
+        """Feed the parser; a parsed request head moves the connection to its ``body`` phase."""
+        slot = self._slot
+        if data and slot.phase == "idle":
+            slot.enter("head")
+        # aiohttp queues each parsed request (head + streaming payload) in _messages as the head completes.
+        queued = len(self._messages)
+        super().data_received(data)
+        if len(self._messages) > queued:
+            self._payload = self._messages[-1][1]
+            slot.enter("body", self._payload.is_eof)
+
+    async def finish_response(
+        self, request: web.BaseRequest, resp: web.StreamResponse, start_time: float | None
+    ) -> tuple[web.StreamResponse, bool]:
+        """Send the answer, then wait for the next request (``idle``), or time a pipelined one's body."""
+        result = await super().finish_response(request, resp, start_time)
+        if self._messages:
+            self._slot.enter("body", self._messages[0][1].is_eof)
+        else:
+            self._slot.enter("idle")
+        return result
 
     def handle_error(
         self,
@@ -52,8 +102,9 @@ class JsonErrorSockSite(web.BaseSite):
     """Like :class:`aiohttp.web.SockSite` (serve on an already bound socket), with JSON protocol errors.
 
     :param runner: the app's runner (set up).
-    :param sock: a bound, listening socket.
+    :param sock: a bound, listening socket (closed when the site stops).
     :param render: builds the answer for a request aiohttp could not parse.
+    :param limits: timeouts and connection limit.
     :param ssl_context: TLS for the vault; ``None`` for plain HTTP.
     """
 
@@ -63,17 +114,26 @@ class JsonErrorSockSite(web.BaseSite):
         sock: socket.socket,
         render: ErrorRenderer,
         *,
+        limits: ConnectionLimits,
         ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         super().__init__(runner, ssl_context=ssl_context)
         self._sock = sock
         self._render = render
+        self._limits = limits
+        self._gate: ConnectionGate | None = None
+        host, port = sock.getsockname()[:2]
+        self._name = f"{'https' if ssl_context else 'http'}://{host}:{port}"
 
     @property
     def name(self) -> str:
         """``scheme://host:port`` of the socket."""
-        host, port = self._sock.getsockname()[:2]
-        return f"{'https' if self._ssl_context else 'http'}://{host}:{port}"
+        return self._name
+
+    @property
+    def stats(self) -> ConnectionStats:
+        """What the site did with its connections."""
+        return self._gate.stats if self._gate is not None else ConnectionStats()
 
     async def start(self) -> None:
         """Start accepting connections."""
@@ -84,10 +144,11 @@ class JsonErrorSockSite(web.BaseSite):
         loop = asyncio.get_running_loop()
         # The handler options the runner gave its server (access log settings...); aiohttp keeps them there.
         options: dict[str, Any] = dict(getattr(server, "_kwargs", {}))
+        # aiohttp's own keep-alive close is only a backstop behind the slot's header and idle timeouts.
+        options["keepalive_timeout"] = max(self._limits.idle_timeout, self._limits.header_timeout) + 1.0
 
-        def protocol() -> web.RequestHandler:
-            return _JsonErrorRequestHandler(server, render, loop=loop, **options)
+        def protocol(slot: Slot) -> web.RequestHandler:
+            return _JsonErrorRequestHandler(server, render, slot, loop=loop, **options)
 
-        self._server = await loop.create_server(
-            protocol, sock=self._sock, ssl=self._ssl_context, backlog=self._backlog
-        )
+        self._gate = ConnectionGate(self._sock, protocol, self._limits, ssl_context=self._ssl_context, name=self.name)
+        self._server = self._gate

@@ -7,6 +7,7 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from typing import NoReturn
 
 from aiohttp import web
 
@@ -112,24 +113,42 @@ class DroppedConnection(Exception):
 
 @web.middleware
 async def fault_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Apply the fault injector's decision for this request (no-op while faults are off)."""
-    decision = get_state(request).faults.decide()
-    if decision.delay:
-        await asyncio.sleep(decision.delay)
-    if decision.drop:
+    """Apply the fault injector's decision for this request (no-op while faults are off).
+
+    A lost answer (``lost_answer``) lets the request be handled first: only a successful answer is then replaced
+    by a 500/503 (without ``Retry-After``) or a dropped connection, so the request's changes are committed.
+    """
+
+    def drop() -> NoReturn:
         transport = request.transport
         if transport is not None:
             transport.abort()
         raise asyncio.CancelledError("fault injection: connection dropped")
+
+    faults = get_state(request).faults
+    decision = faults.decide(request.method, request.path)
+    if decision.delay:
+        await asyncio.sleep(decision.delay)
+    if decision.drop:
+        drop()
     if decision.status is not None:
-        retry_after = str(get_state(request).faults.config.retry_after)
+        retry_after = str(faults.config.retry_after)
         code = "Throttled" if decision.status == 429 else "ServiceUnavailable"
         message = (
             "Request was not processed because too many requests were received. Retry after the period in the "
             "Retry-After header." if decision.status == 429 else "The service is temporarily unavailable."
         )
         raise ServiceError(decision.status, code, message, headers={"Retry-After": retry_after})
-    return await handler(request)
+    response = await handler(request)
+    if decision.lost_answer is not None and 200 <= response.status < 300 and faults.claim_lost_answer():
+        _log.info("fault injection: the %s answer of %s %s is lost (%s)", response.status, request.method,
+                  request.path, decision.lost_answer)
+        if decision.lost_answer == "drop":
+            drop()
+        if decision.lost_answer == "500":
+            raise ServiceError(500, "InternalError", "An unexpected error occurred.")
+        raise ServiceError(503, "ServiceUnavailable", "The service is temporarily unavailable.")
+    return response
 
 
 def challenge_header(tenant_id: str, resource: str) -> str:
@@ -142,10 +161,12 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
     """Challenge authentication: 401 with a challenge unless a valid bearer token comes with the request.
 
     Runs before any handler reads the body, so the client's body-less probe (``Content-Length: 0``) is answered
-    at once. A rejected token gets a fresh challenge too.
+    at once. A rejected token gets a fresh challenge too. The challenge's resource and the accepted audience are
+    the instance's fixed :attr:`~mhsm_emulator.state.EmulatorState.resource`, never taken from the request
+    (a ``Host`` header could otherwise make a token minted for another resource acceptable).
     """
     state = get_state(request)
-    resource = state.resource_for_host(request.host)
+    resource = state.resource
     headers = {"WWW-Authenticate": challenge_header(state.config.tenant_id, resource)}
     authorization = request.headers.get("Authorization", "")
     scheme, _, token = authorization.strip().partition(" ")
@@ -157,7 +178,7 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
         # Tokens are base64url text; other bytes arrive as surrogate escapes that no JWT library can handle.
         raise ServiceError(401, "Unauthorized", "Token validation failed: DecodeError.", headers=headers)
     try:
-        caller = state.issuer.verify(token.strip(), [resource, resource + "/"])
+        caller = state.issuer.verify(token.strip(), state.audiences)
     except TokenError as exc:
         raise ServiceError(401, "Unauthorized", str(exc), headers=headers) from None
     request[CALLER_KEY] = caller

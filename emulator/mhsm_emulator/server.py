@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
-import socket
+import sqlite3
 import ssl
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +16,8 @@ from aiohttp import web
 from .app import ROUTE_MODULES, build_app, collect_migrations
 from .certs import TlsFiles, ensure_tls_files
 from .config import EmulatorConfig
+from .connections import ConnectionLimits, ConnectionStats
+from .datadir_lock import DataDirLock
 from .faults import FaultInjector
 from .identities import SYSTEM_IDENTITY
 from .identity_endpoint import TOKEN_PATH, build_identity_app
@@ -24,20 +26,12 @@ from .listener import JsonErrorSockSite
 from .middleware import protocol_error_response as vault_protocol_error
 from .rbac_store import bootstrap
 from .redact import SHARED_FILTER, install_on_loggers
+from .startup import StartupError, bind_socket, check_database_path, database_error, prepare_data_dir
 from .state import EmulatorState
 from .store import Store
 from .tokens import SIGNING_KEY_FILE, TokenIssuer
 
 IDENTITY_FILE = "identity.json"
-
-
-def _bound_socket(host: str, port: int) -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(128)
-    sock.setblocking(False)
-    return sock
 
 
 def _identity_header(data_dir: Path) -> str:
@@ -69,22 +63,77 @@ class EmulatorServer:
         self.state: EmulatorState | None = None
         self.tls: TlsFiles | None = None
         self._runners: list[web.AppRunner] = []
+        self._sites: dict[str, JsonErrorSockSite] = {}
+        self._lock: DataDirLock | None = None
+        self._store: Store | None = None
         self.port = 0
         self.identity_port = 0
 
-    async def start(self) -> None:
-        """Prepare the data folder (certificates, keys, database) and start both listeners."""
+    def lock_data_dir(self) -> DataDirLock:
+        """Create the data folder if needed and lock it for this instance (:meth:`start` does it; idempotent).
+
+        Call it first when something else will use the data folder before :meth:`start` (the CLI's Azurite).
+
+        :raises ~mhsm_emulator.datadir_lock.DataDirInUseError: another emulator holds the folder.
+        :raises ~mhsm_emulator.startup.StartupError: the folder cannot be created or written.
+        """
+        if self._lock is None or not self._lock.held:
+            prepare_data_dir(self.config.data_dir)
+            self._lock = DataDirLock(self.config.data_dir).acquire()
+        return self._lock
+
+    @property
+    def connection_limits(self) -> ConnectionLimits:
+        """The timeouts and connection limit of both listeners, from the configuration."""
         config = self.config
-        config.data_dir.mkdir(parents=True, exist_ok=True)
-        self.tls = ensure_tls_files(config.data_dir)
-        store = Store(config.database_path, collect_migrations(self.modules))
+        return ConnectionLimits(
+            idle_timeout=config.idle_timeout,
+            header_timeout=config.header_timeout,
+            body_timeout=config.body_timeout,
+            tls_handshake_timeout=config.tls_handshake_timeout,
+            max_connections=config.max_connections,
+        )
+
+    def connection_stats(self) -> dict[str, ConnectionStats]:
+        """What each listener (``"vault"``, ``"identity"``) did with its connections so far."""
+        return {name: site.stats for name, site in self._sites.items()}
+
+    async def start(self) -> None:
+        """Lock and prepare the data folder (certificates, keys, database) and start both listeners.
+
+        :raises ~mhsm_emulator.startup.StartupError: something the user can fix (port in use, data folder or
+            database unusable, data folder locked by another emulator); the message says what and how.
+        """
+        self.lock_data_dir()
+        try:
+            await self._start()
+        except sqlite3.Error as exc:
+            await self.stop()
+            raise database_error(self.config.database_path, exc) from None
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def _start(self) -> None:
+        config = self.config
+        try:
+            self.tls = ensure_tls_files(config.data_dir)
+            identity_header = _identity_header(config.data_dir)
+            issuer = TokenIssuer(config.data_dir / SIGNING_KEY_FILE, config.tenant_id)
+        except OSError as exc:
+            raise StartupError(
+                f"cannot write the certificates and keys in the data folder {config.data_dir}: "
+                f"{exc.strerror or exc}; choose another folder with --data-dir"
+            ) from None
+        check_database_path(config.database_path)
+        store = self._store = Store(config.database_path, collect_migrations(self.modules))
         bootstrap(store, SYSTEM_IDENTITY.object_id)
         self.state = EmulatorState(
             config=config,
             store=store,
-            issuer=TokenIssuer(config.data_dir / SIGNING_KEY_FILE, config.tenant_id),
+            issuer=issuer,
             faults=FaultInjector(config.faults),
-            identity_header=_identity_header(config.data_dir),
+            identity_header=identity_header,
         )
         SHARED_FILTER.add_secret(self.state.identity_header)
         install_on_loggers(SHARED_FILTER)
@@ -92,31 +141,48 @@ class EmulatorServer:
         identity_app = build_identity_app(vault_app)
         ssl_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ssl_context.load_cert_chain(str(self.tls.cert_file), str(self.tls.key_file))
+        vault_sock = bind_socket(config.host, config.port, "vault", "--port")
         try:
-            vault_sock = _bound_socket(config.host, config.port)
-            identity_sock = _bound_socket(config.host, config.identity_port)
-            self.port = vault_sock.getsockname()[1]
-            self.identity_port = identity_sock.getsockname()[1]
-            listeners = (
-                (vault_app, vault_sock, ssl_context, vault_protocol_error),
-                (identity_app, identity_sock, None, identity_protocol_error),
-            )
-            for app, sock, context, render in listeners:
+            identity_sock = bind_socket(config.host, config.identity_port, "identity endpoint", "--identity-port")
+        except BaseException:
+            vault_sock.close()
+            raise
+        self.port = vault_sock.getsockname()[1]
+        self.identity_port = identity_sock.getsockname()[1]
+        self.state.fix_resource(self.port)  # the token audience, fixed before the first request
+        listeners = (
+            ("vault", vault_app, vault_sock, ssl_context, vault_protocol_error),
+            ("identity", identity_app, identity_sock, None, identity_protocol_error),
+        )
+        limits = self.connection_limits
+        for index, (name, app, sock, context, render) in enumerate(listeners):
+            try:
                 runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
                 await runner.setup()
                 self._runners.append(runner)
-                await JsonErrorSockSite(runner, sock, render, ssl_context=context).start()
-        except BaseException:
-            await self.stop()
-            raise
+                site = JsonErrorSockSite(runner, sock, render, limits=limits, ssl_context=context)
+                await site.start()
+                self._sites[name] = site
+            except BaseException:
+                for _, _, unused, _, _ in listeners[index:]:
+                    unused.close()  # not yet owned by a started site
+                raise
+        assert self._lock is not None
+        self._lock.update(port=self.port, identity_port=self.identity_port, vault_url=self.vault_url,
+                          identity_endpoint=self.identity_endpoint)
 
     async def stop(self) -> None:
-        """Stop both listeners and close the database."""
+        """Stop both listeners, close the database and release the data folder (idempotent)."""
         runners, self._runners = self._runners, []
-        for runner in reversed(runners):
-            await runner.cleanup()
-        if self.state is not None:
-            self.state.store.close()
+        try:
+            for runner in reversed(runners):
+                await runner.cleanup()
+        finally:
+            store, self._store = self._store, None
+            if store is not None:
+                store.close()
+            if self._lock is not None:
+                self._lock.release()
 
     # --- what clients need ------------------------------------------------------------------------------
 
@@ -144,9 +210,9 @@ class EmulatorServer:
 
     @property
     def resource(self) -> str:
-        """The challenge resource for :attr:`vault_url` (token audience)."""
+        """The challenge resource and only accepted token audience (``--resource``, else from host and port)."""
         assert self.state is not None, "server not started"
-        return self.state.resource_for_host(f"{self.config.host}:{self.port}")
+        return self.state.resource
 
     def env(self) -> dict[str, str]:
         """Environment variables that let an unchanged program use this emulator."""

@@ -7,24 +7,25 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
+from cli_process import Cli, cli, emulator_args
 from emu_helpers import ASSIGNMENTS, DEFS, new_guid
 from mhsm_emulator.identities import SYSTEM_PRINCIPAL_ID
 
 
-def _start(data_dir: Path, *extra: str) -> tuple[subprocess.Popen[str], dict[str, Any]]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mhsm_emulator", "--data-dir", str(data_dir), *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    assert line, process.stderr.read() if process.stderr else "no output"
-    return process, json.loads(line)
+@contextmanager
+def _started(data_dir: Path, *extra: str) -> Iterator[tuple[Cli, dict[str, Any]]]:
+    """The CLI on ``data_dir`` and its startup record; its process group is killed on exit, whatever happened."""
+    with cli(emulator_args("--data-dir", str(data_dir), *extra)) as process:
+        line = process.stdout.next()
+        assert line, process.stderr.rest()
+        yield process, json.loads(line)
 
 
 def _token(info: dict[str, Any]) -> str:
@@ -47,8 +48,7 @@ def _call(info: dict[str, Any], method: str, path: str, **kwargs: Any) -> reques
 
 def test_startup_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    process, info = _start(Path("data"))  # relative, as the README shows
-    try:
+    with _started(Path("data")) as (process, info):  # relative, as the README shows
         for key in ("vault_url", "ca_file", "identity_endpoint", "identity_header"):
             assert info[key]
         assert info["principal_id"] == SYSTEM_PRINCIPAL_ID
@@ -61,34 +61,30 @@ def test_startup_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
         }
         assert Path(info["ca_file"]).is_file() and Path(info["ca_file"]).is_absolute()  # usable from any folder
         assert _call(info, "GET", "/settings").status_code == 200
-    finally:
-        process.send_signal(signal.SIGINT)
+        process.signal(signal.SIGINT)
         assert process.wait(timeout=20) == 0
 
 
 def test_sigterm_stops_cleanly(tmp_path: Path) -> None:
-    process, _ = _start(tmp_path / "data")
-    process.send_signal(signal.SIGTERM)
-    assert process.wait(timeout=20) == 0
+    with _started(tmp_path / "data") as (process, _):
+        process.signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0
 
 
 def test_state_survives_sigkill_and_restart(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
-    process, info = _start(data_dir)
     definition, assignment = new_guid(), new_guid()
-    try:
+    with _started(data_dir) as (process, info):
         assert _call(info, "PUT", f"{DEFS}/{definition}", json={"properties": {"roleName": "kept"}}).status_code == 201
         body = {"properties": {"principalId": "p1", "roleDefinitionId": f"Microsoft.KeyVault/providers/"
                                f"Microsoft.Authorization/roleDefinitions/{definition}"}}
         assert _call(info, "PUT", f"/keys{ASSIGNMENTS}/{assignment}", json=body).status_code == 201
         patch = _call(info, "PATCH", "/settings/AllowKeyManagementOperationsThroughARM", json={"value": "true"})
         assert patch.status_code == 200
-    finally:
         os.kill(process.pid, signal.SIGKILL)
         process.wait(timeout=20)
     ca_before = Path(info["ca_file"]).read_bytes()
-    process, info2 = _start(data_dir)
-    try:
+    with _started(data_dir) as (process, info2):
         assert Path(info2["ca_file"]).read_bytes() == ca_before
         assert info2["identity_header"] == info["identity_header"]
         assert _call(info2, "GET", f"{DEFS}/{definition}").json()["properties"]["roleName"] == "kept"
@@ -98,19 +94,16 @@ def test_state_survives_sigkill_and_restart(tmp_path: Path) -> None:
         admins = [a for a in _call(info2, "GET", ASSIGNMENTS).json()["value"]
                   if a["properties"]["principalId"] == SYSTEM_PRINCIPAL_ID]
         assert len(admins) == 1  # bootstrap not repeated
-    finally:
-        process.send_signal(signal.SIGTERM)
+        process.signal(signal.SIGTERM)
         assert process.wait(timeout=20) == 0
 
 
 def test_memory_database_option(tmp_path: Path) -> None:
-    process, info = _start(tmp_path / "data", "--database", ":memory:")
-    try:
+    with _started(tmp_path / "data", "--database", ":memory:") as (process, info):
         assert info["database"] == ":memory:"
         assert _call(info, "GET", "/settings").status_code == 200
         assert not (tmp_path / "data" / "state.sqlite3").exists()
-    finally:
-        process.send_signal(signal.SIGTERM)
+        process.signal(signal.SIGTERM)
         assert process.wait(timeout=20) == 0
 
 
@@ -119,24 +112,35 @@ def test_bad_cli_arguments(tmp_path: Path, args: list[str]) -> None:
     result = subprocess.run([sys.executable, "-m", "mhsm_emulator", "--data-dir", str(tmp_path), *args],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "error" in result.stderr
+    assert len(result.stderr.splitlines()) == 1  # one line, not the whole usage
 
 
 def test_fault_flags_reach_the_server(tmp_path: Path) -> None:
-    process, info = _start(tmp_path / "data", "--error-rate", "1", "--error-statuses", "503", "--retry-after", "3")
-    try:
+    args = ("--error-rate", "1", "--error-statuses", "503", "--retry-after", "3")
+    with _started(tmp_path / "data", *args) as (process, info):
         response = _call(info, "GET", "/settings")  # the token endpoint is not subject to faults
         assert response.status_code == 503 and response.headers["Retry-After"] == "3"
         assert "code" in response.json()["error"]
-    finally:
-        process.send_signal(signal.SIGTERM)
+        process.signal(signal.SIGTERM)
         assert process.wait(timeout=20) == 0
-    process, info = _start(tmp_path / "data", "--drop-rate", "1")
-    try:
+    with _started(tmp_path / "data", "--drop-rate", "1") as (process, info):
         with pytest.raises(requests.ConnectionError):
             _call(info, "GET", "/settings")
-    finally:
-        process.send_signal(signal.SIGTERM)
+        process.signal(signal.SIGTERM)
         assert process.wait(timeout=20) == 0
+
+
+def test_connection_flags_map_to_the_config(tmp_path: Path) -> None:
+    from mhsm_emulator.__main__ import build_parser, config_from_args
+
+    defaults = config_from_args(build_parser().parse_args(["--data-dir", str(tmp_path)]))
+    assert (defaults.idle_timeout, defaults.header_timeout, defaults.body_timeout, defaults.tls_handshake_timeout,
+            defaults.max_connections) == (20.0, 10.0, 15.0, 10.0, 256)
+    args = ["--data-dir", str(tmp_path), "--idle-timeout", "1.5", "--header-timeout", "2", "--body-timeout", "3",
+            "--tls-handshake-timeout", "4", "--max-connections", "9"]
+    config = config_from_args(build_parser().parse_args(args))
+    assert (config.idle_timeout, config.header_timeout, config.body_timeout, config.tls_handshake_timeout,
+            config.max_connections) == (1.5, 2.0, 3.0, 4.0, 9)
 
 
 def test_fault_flags_map_to_the_fault_config(tmp_path: Path) -> None:
