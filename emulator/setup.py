@@ -29,6 +29,7 @@ setup(
         "Development Status :: 4 - Beta",
         "Environment :: Console",
         "Framework :: AsyncIO",
+        "Framework :: Pytest",
         "Intended Audience :: Developers",
         "Operating System :: POSIX",
         "Programming Language :: Python :: 3",
@@ -52,6 +53,11 @@ setup(
         "cryptography>=42",
         "pyjwt>=2.8",
     ],
-    entry_points={"console_scripts": ["mhsm-emulator = mhsm_emulator.__main__:main"]},
+    # pytest11: the fixtures managed_hsm, managed_hsm_env and blob_container in every pytest run of the environment.
+    extras_require={"pytest": ["pytest>=7"]},
+    entry_points={
+        "console_scripts": ["mhsm-emulator = mhsm_emulator.__main__:main"],
+        "pytest11": ["mhsm_emulator = mhsm_emulator.pytest_plugin"],
+    },
     zip_safe=False,
 )

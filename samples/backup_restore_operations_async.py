@@ -60,6 +60,8 @@ async def run(vault_url: str, client_kwargs: dict[str, Any], container_url: str,
 
             print("\n3. Delete and purge the key")
             await delete_and_purge(client, key_name)
+            gone = await client.send_request(HttpRequest("GET", f"/keys/{key_name}"))
+            print(f"   GET the key now answers {gone.status_code}")
 
             print("\n4. Restore the whole backup")
             await follow(

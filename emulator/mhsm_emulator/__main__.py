@@ -18,6 +18,7 @@ import logging
 import os
 import sys
 import tempfile
+import threading
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, NoReturn
@@ -72,6 +73,35 @@ def _seconds(text: str) -> float:
     if not 0 < value <= 3600:
         raise argparse.ArgumentTypeError("must be more than 0 and at most 3600 seconds")
     return value
+
+
+def _delay(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid number of seconds {text!r}") from None
+    if not 0 <= value <= 3600:
+        raise argparse.ArgumentTypeError("must be between 0 and 3600 seconds")
+    return value
+
+
+def _check_timeout(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid number of seconds {text!r}") from None
+    if not 0 < value <= 300:
+        raise argparse.ArgumentTypeError("must be more than 0 and at most 300 seconds")
+    return value
+
+
+def _private_link_target(text: str) -> tuple[str, str]:
+    service_id, sep, target = text.rpartition("=")
+    host, colon, port = target.rpartition(":")
+    if not sep or not service_id.strip() or not colon or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise argparse.ArgumentTypeError(f"{text!r} is not ID=HOST:PORT (a private link service id or alias, then "
+                                         "the EKM proxy's host and port)")
+    return service_id.strip(), target
 
 
 def _positive_int(text: str) -> int:
@@ -146,6 +176,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     output.add_argument("--env-file", type=Path, default=None, metavar="PATH",
                         help="also write the `export` lines to PATH (atomically, mode 0600; removed at exit)")
+    output.add_argument(
+        "--stop-on-stdin-eof", action="store_true",
+        help="also stop (exit status 0) when stdin reaches end of file: a supervisor that holds the write end of a "
+        "pipe on stdin (the pytest plugin does) stops the emulator by exiting, however it exits",
+    )
     storage = parser.add_argument_group("Azurite (blob storage for backups)")
     storage.add_argument(
         "--with-azurite", action="store_true",
@@ -158,6 +193,17 @@ def build_parser() -> argparse.ArgumentParser:
     storage.add_argument("--azurite-location", type=Path, default=None, metavar="DIR",
                          help="Azurite's data folder (default: DATA_DIR/azurite)")
     storage.add_argument("--azurite-container", default="backups", metavar="NAME", help="the container to create")
+    ekm = parser.add_argument_group("EKM (external key manager)")
+    ekm.add_argument("--ekm-check-timeout", type=_check_timeout, default=10.0, metavar="SECONDS",
+                     help="seconds POST /ekm/check may spend reaching the EKM proxy before it answers 502 "
+                     "EkmProxyTimeout")
+    ekm.add_argument("--ekm-job-delay", type=_delay, default=0.0, metavar="SECONDS",
+                     help="seconds each EKM private-endpoint job waits before completing")
+    ekm.add_argument("--ekm-private-link-target", type=_private_link_target, action="append", default=[],
+                     metavar="ID=HOST:PORT",
+                     help="the EKM proxy behind a private link service (resource id or alias): POST /ekm/check of a "
+                     "PrivateEndpoint connection to it connects to HOST:PORT (repeatable; by default a private "
+                     "endpoint leads to no proxy)")
     limits = parser.add_argument_group("connection limits (both listeners)")
     limits.add_argument("--idle-timeout", type=_seconds, default=20.0, metavar="SECONDS",
                         help="seconds a keep-alive connection may wait for its next request")
@@ -184,7 +230,8 @@ def build_parser() -> argparse.ArgumentParser:
     faults.add_argument("--max-faults", type=int, default=None, help="stop after this many injected faults")
     faults.add_argument("--seed", type=int, default=None, help="random seed for deterministic faults")
     parser.add_argument("--log-level", type=str.upper, choices=LOG_LEVELS, default="WARNING",
-                        help="logging level (stderr)")
+                        help="logging level (stderr); INFO adds the request log, one line per request "
+                        "(logger mhsm_emulator.access)")
     return parser
 
 
@@ -215,6 +262,9 @@ def config_from_args(args: argparse.Namespace, data_dir: Path | None = None) -> 
         body_timeout=args.body_timeout,
         tls_handshake_timeout=args.tls_handshake_timeout,
         max_connections=args.max_connections,
+        ekm_check_timeout=args.ekm_check_timeout,
+        ekm_job_delay=args.ekm_job_delay,
+        ekm_private_link_targets=dict(args.ekm_private_link_target),
         faults=FaultConfig(
             latency=args.latency,
             error_rate=args.error_rate,
@@ -238,6 +288,7 @@ async def serve(
     extra_env: dict[str, str] | None = None,
     extra_info: dict[str, Any] | None = None,
     azurite: Azurite | None = None,
+    stop_on_stdin_eof: bool = False,
 ) -> int:
     """Start ``server``, print its startup record, serve until SIGINT/SIGTERM; returns the exit status.
 
@@ -246,10 +297,13 @@ async def serve(
     :param extra_env: more variables for the record's ``env`` (Azurite's).
     :param extra_info: more keys for the JSON record.
     :param azurite: an Azurite to watch: if it exits by itself the emulator stops too (status 1).
+    :param stop_on_stdin_eof: also stop (status 0) when stdin reaches end of file.
     :raises StartupError: the emulator could not start.
     """
     # Before starting: a signal that arrives while the listeners start still ends in a clean stop.
     async with stop_signals() as stop:
+        if stop_on_stdin_eof:
+            _stop_on_stdin_eof(stop)
         if stop.is_set():
             return 0
         await server.start()
@@ -277,6 +331,28 @@ async def serve(
             await server.stop()
             if env_file is not None:
                 Path(env_file).unlink(missing_ok=True)
+
+
+def _stop_on_stdin_eof(stop: asyncio.Event) -> None:
+    """Set ``stop`` once stdin reaches end of file.
+
+    Read on a daemon thread, which works whatever stdin is (pipe, file, terminal). When the supervisor holding the
+    pipe's write end exits (SIGKILL included), the kernel closes it, and the emulator stops cleanly.
+    """
+    loop = asyncio.get_running_loop()
+
+    def watch() -> None:
+        try:
+            while os.read(0, 65536):
+                pass
+        except OSError:
+            pass
+        try:
+            loop.call_soon_threadsafe(stop.set)
+        except RuntimeError:  # the loop is already closed: the emulator stopped anyway
+            pass
+
+    threading.Thread(target=watch, name="mhsm-emulator-stdin", daemon=True).start()
 
 
 async def _serve_until_stopped(stop: asyncio.Event, azurite: Azurite | None) -> int:
@@ -337,7 +413,7 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, cleanup: Exi
         }
     return asyncio.run(
         serve(server, output=args.format, env_file=args.env_file, extra_env=extra_env, extra_info=extra_info,
-              azurite=azurite)
+              azurite=azurite, stop_on_stdin_eof=args.stop_on_stdin_eof)
     )
 
 

@@ -13,6 +13,7 @@ from types import ModuleType
 
 from aiohttp import web
 
+from .access_log import access_log_middleware
 from .middleware import auth_middleware, fault_middleware, service_middleware
 from .routes import backup, ekm, keys, role_assignments, role_definitions, settings
 from .state import STATE_KEY, EmulatorState
@@ -33,9 +34,11 @@ def collect_migrations(modules: Iterable[ModuleType]) -> list[Migration]:
 
 
 def build_app(state: EmulatorState, modules: Sequence[ModuleType] | None = None) -> web.Application:
-    """The vault application: middlewares (service headers/errors -> faults -> auth) and every module's routes."""
+    """The vault application: middlewares (request log -> service headers/errors -> faults -> auth) and every
+    module's routes. The request log is outermost: it sees every answer, 401s and errors included."""
     app = web.Application(
-        middlewares=[service_middleware, fault_middleware, auth_middleware], client_max_size=MAX_BODY_BYTES
+        middlewares=[access_log_middleware("vault"), service_middleware, fault_middleware, auth_middleware],
+        client_max_size=MAX_BODY_BYTES,
     )
     app[STATE_KEY] = state
     for module in modules if modules is not None else ROUTE_MODULES:

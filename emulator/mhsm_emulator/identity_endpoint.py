@@ -4,6 +4,11 @@ azure-identity sends ``GET {IDENTITY_ENDPOINT}?api-version=2019-08-01&resource=<
 ``X-IDENTITY-HEADER: {IDENTITY_HEADER}`` and ``Metadata: true`` (plus ``client_id``/``object_id``/``mi_res_id`` for
 a user-assigned identity). The answer carries both ``expires_on`` (int epoch) and ``expires_in``: the sync (MSAL)
 path needs the first, other sources the second.
+
+The same listener answers the readiness check ``GET /ready`` without authentication: 200
+``{"status": "ready", "vault_url": ...}`` once the vault listener accepts connections, 503
+``{"status": "starting"}`` or ``{"status": "stopping"}`` otherwise. It is here, not on the vault, whose URL space
+stays the service's.
 """
 
 from __future__ import annotations
@@ -15,17 +20,40 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from aiohttp import web
 
+from .access_log import PRINCIPAL_KEY, access_log_middleware
 from .identities import user_assigned
 from .state import STATE_KEY, get_state
 
 TOKEN_PATH = "/msi/token"
 IDENTITY_API_VERSION = "2019-08-01"
+READY_PATH = "/ready"
+"""The unauthenticated readiness check on the identity endpoint's port."""
 
 routes = web.RouteTableDef()
 _log = logging.getLogger(__name__)
+
+
+@dataclass
+class Readiness:
+    """What ``GET /ready`` tells: ``"starting"``, then ``"ready"`` (with the vault URL), then ``"stopping"``."""
+
+    status: str = "starting"
+    vault_url: str | None = None
+
+    def set_ready(self, vault_url: str) -> None:
+        """The vault listener accepts connections at ``vault_url``."""
+        self.status, self.vault_url = "ready", vault_url
+
+    def set_stopping(self) -> None:
+        """The emulator is stopping: new requests may be refused."""
+        self.status = "stopping"
+
+
+READINESS_KEY = web.AppKey("mhsm_readiness", Readiness)
 
 
 def _error(status: int, error: str, description: str) -> web.Response:
@@ -52,6 +80,7 @@ async def token(request: web.Request) -> web.Response:
         object_id=request.query.get("object_id") or request.query.get("principal_id"),
         resource_id=request.query.get("mi_res_id") or request.query.get("msi_res_id"),
     )
+    request[PRINCIPAL_KEY] = principal.object_id  # who got a token, for the request log
     lifetime = state.config.token_lifetime
     issued = state.issuer.issue(principal, resource, lifetime)
     body = {
@@ -63,6 +92,16 @@ async def token(request: web.Request) -> web.Response:
         "client_id": principal.client_id,
     }
     return web.Response(text=json.dumps(body), content_type="application/json")
+
+
+@routes.get(READY_PATH)
+async def ready(request: web.Request) -> web.Response:
+    """The readiness check (no authentication): 200 once the vault accepts connections, else 503."""
+    readiness = request.app[READINESS_KEY]
+    headers = {"Cache-Control": "no-store"}
+    if readiness.status != "ready":
+        return web.json_response({"status": readiness.status}, status=503, headers=headers)
+    return web.json_response({"status": "ready", "vault_url": readiness.vault_url}, headers=headers)
 
 
 def protocol_error_response(status: int) -> web.Response:
@@ -91,8 +130,12 @@ async def _errors_middleware(
 
 
 def build_identity_app(app_state_source: web.Application) -> web.Application:
-    """The token endpoint app, sharing the vault app's state."""
-    app = web.Application(middlewares=[_errors_middleware], client_max_size=64 * 1024)
+    """The token endpoint app, sharing the vault app's state; its :data:`READINESS_KEY` says ``"starting"`` until
+    the server calls :meth:`Readiness.set_ready`."""
+    app = web.Application(
+        middlewares=[access_log_middleware("identity"), _errors_middleware], client_max_size=64 * 1024
+    )
     app[STATE_KEY] = app_state_source[STATE_KEY]
+    app[READINESS_KEY] = Readiness()
     app.add_routes(routes)
     return app

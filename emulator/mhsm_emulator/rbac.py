@@ -204,6 +204,18 @@ def forbidden(caller: VerifiedCaller, action: str, scope: str) -> ServiceError:
     return ServiceError(403, "Forbidden", message, innererror={"code": "ForbiddenByRbac"})
 
 
+@dataclass(frozen=True)
+class Denial:
+    """The data action a request's caller lacked, and the scope it was checked at (for the request log)."""
+
+    action: str
+    scope: str
+
+
+DENIAL_KEY = web.RequestKey("mhsm_rbac_denial", Denial)
+"""Set on a request that :func:`require_data_action` refused."""
+
+
 def require_data_action(request: web.Request, action: str, scope: str = GLOBAL) -> VerifiedCaller:
     """Raise the service's 403 unless the request's caller holds ``action`` at ``scope`` (or above).
 
@@ -214,5 +226,6 @@ def require_data_action(request: web.Request, action: str, scope: str = GLOBAL) 
     """
     caller = get_caller(request)
     if not is_allowed(get_state(request).store, canonical_principal(caller.object_id), action, scope):
+        request[DENIAL_KEY] = Denial(action, scope)
         raise forbidden(caller, action, scope)
     return caller

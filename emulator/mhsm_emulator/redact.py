@@ -70,6 +70,7 @@ class RedactingFilter(logging.Filter):
 EMULATOR_LOGGERS = (
     "mhsm_emulator",
     "mhsm_emulator.middleware",
+    "mhsm_emulator.access",
     "mhsm_emulator.backup_jobs",
     "mhsm_emulator.identity_endpoint",
     "mhsm_emulator.listener",

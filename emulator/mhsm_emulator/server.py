@@ -18,9 +18,10 @@ from .certs import TlsFiles, ensure_tls_files
 from .config import EmulatorConfig
 from .connections import ConnectionLimits, ConnectionStats
 from .datadir_lock import DataDirLock
+from .ekm_certs import CLIENT_CA_FILE
 from .faults import FaultInjector
 from .identities import SYSTEM_IDENTITY
-from .identity_endpoint import TOKEN_PATH, build_identity_app
+from .identity_endpoint import READINESS_KEY, READY_PATH, TOKEN_PATH, Readiness, build_identity_app
 from .identity_endpoint import protocol_error_response as identity_protocol_error
 from .listener import JsonErrorSockSite
 from .middleware import protocol_error_response as vault_protocol_error
@@ -66,6 +67,7 @@ class EmulatorServer:
         self._sites: dict[str, JsonErrorSockSite] = {}
         self._lock: DataDirLock | None = None
         self._store: Store | None = None
+        self._readiness: Readiness | None = None
         self.port = 0
         self.identity_port = 0
 
@@ -139,6 +141,7 @@ class EmulatorServer:
         install_on_loggers(SHARED_FILTER)
         vault_app = build_app(self.state, self.modules)
         identity_app = build_identity_app(vault_app)
+        readiness = self._readiness = identity_app[READINESS_KEY]
         ssl_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ssl_context.load_cert_chain(str(self.tls.cert_file), str(self.tls.key_file))
         vault_sock = bind_socket(config.host, config.port, "vault", "--port")
@@ -170,9 +173,12 @@ class EmulatorServer:
         assert self._lock is not None
         self._lock.update(port=self.port, identity_port=self.identity_port, vault_url=self.vault_url,
                           identity_endpoint=self.identity_endpoint)
+        readiness.set_ready(self.vault_url)  # both listeners accept connections: GET /ready says so
 
     async def stop(self) -> None:
         """Stop both listeners, close the database and release the data folder (idempotent)."""
+        if self._readiness is not None:
+            self._readiness.set_stopping()
         runners, self._runners = self._runners, []
         try:
             for runner in reversed(runners):
@@ -201,6 +207,11 @@ class EmulatorServer:
     def identity_endpoint(self) -> str:
         """``IDENTITY_ENDPOINT`` value (plain HTTP on loopback, as App Service does)."""
         return f"http://{self.config.host}:{self.identity_port}{TOKEN_PATH}"
+
+    @property
+    def ready_url(self) -> str:
+        """The unauthenticated readiness check, on the identity endpoint's port (``GET``: 200 once serving)."""
+        return f"http://{self.config.host}:{self.identity_port}{READY_PATH}"
 
     @property
     def identity_header(self) -> str:
@@ -236,5 +247,8 @@ class EmulatorServer:
             "principal_id": SYSTEM_IDENTITY.object_id,
             "data_dir": str(self.config.data_dir),
             "database": self.config.database_path,
+            "ready_url": self.ready_url,
+            # The CA of the HSM's EKM client certificate: an EKM proxy trusts it for mutual TLS.
+            "ekm_client_ca_file": str(ekm_ca) if (ekm_ca := self.config.data_dir / CLIENT_CA_FILE).exists() else None,
             "env": self.env(),
         }

@@ -29,6 +29,7 @@ def test_sample_runs(sample: str) -> None:
     assert completed.returncode == 0, completed.stdout + completed.stderr
     out = completed.stdout
     assert "backup: InProgress" in out and "backup: Succeeded" in out  # progress is printed
+    assert "GET the key now answers 404" in out  # the key is gone before the restore (both samples show it)
     assert "the key is back, same material: True" in out
     assert "Number of successful key versions restored: 1" in out
     assert "resumed backup folder: http" in out
