@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from mhsm_emulator.azurite import Azurite
+from mhsm_emulator.ekm_proxy import run_ekm_proxy
 
 REPO = Path(__file__).resolve().parents[1]
 SECTIONS = ("Getting started", "Examples", "Troubleshooting")
@@ -51,9 +52,23 @@ def test_snippets_are_found() -> None:
         "begin_pre_restore",
         "begin_restore",
         "continuation_token",
+        "get_ekm_certificate",
+        "create_ekm_connection",
+        "check_ekm_connection",
+        "update_ekm_connection",
+        "begin_create_ekm_private_endpoint",
+        "get_ekm_private_endpoint",
+        "list_ekm_private_endpoints",
+        "get_ekm_private_endpoint_operation_status",
+        "begin_delete_ekm_private_endpoint",
+        "delete_ekm_connection",
     ):
         assert call in joined, call
     assert "run_emulator" not in joined  # the ```python notest block is excluded
+
+
+# Any private link service alias: the emulator maps it to the reference proxy for the private-endpoint example.
+PRIVATE_LINK_SERVICE = "ekm-proxy.0c5e1a7e-4d3b-4f8e-9a61-2b7f3c9d8e10.eastus.azure.privatelinkservice"
 
 
 def test_readme_snippets_run_against_the_emulator(emulator: Any, azurite: Azurite, tmp_path: Path) -> None:
@@ -64,9 +79,23 @@ def test_readme_snippets_run_against_the_emulator(emulator: Any, azurite: Azurit
     env["BLOB_CONTAINER_URL"] = azurite.create_container("readme")
     env["BLOB_SAS_TOKEN"] = azurite.container_sas("readme")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH", "")]))
-    completed = subprocess.run(
-        [sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
-    )
+    targets = emulator.state.config.ekm_private_link_targets
+    with run_ekm_proxy(client_ca=Path(emulator.data_dir) / "ekm-client-ca.pem") as proxy:
+        targets[PRIVATE_LINK_SERVICE] = proxy.host
+        env.update(
+            EKM_ADMIN_PRINCIPAL_ID=emulator.principal_id,
+            EKM_PROXY_HOST=proxy.host,
+            EKM_PROXY_CA_FILE=str(proxy.ca_file),
+            EKM_PROXY_PATH_PREFIX=proxy.path_prefix,
+            EKM_PROXY_SUBJECT_COMMON_NAME=proxy.server_subject_common_name,
+            EKM_PRIVATE_LINK_SERVICE_ID=PRIVATE_LINK_SERVICE,
+        )
+        try:
+            completed = subprocess.run(
+                [sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+            )
+        finally:
+            targets.pop(PRIVATE_LINK_SERVICE, None)
     assert completed.returncode == 0, completed.stderr[-3000:]
     output = completed.stdout
     assert "Managed HSM Administrator" in output
@@ -75,3 +104,9 @@ def test_readme_snippets_run_against_the_emulator(emulator: Any, azurite: Azurit
     assert "backup: Succeeded " + env["BLOB_CONTAINER_URL"] + "/mhsm-" in output
     assert "restore: Succeeded" in output
     assert "restore failed: FolderNotFound" in output
+    assert "EKM proxy: mhsm-emulator reference EKM proxy" in output
+    assert "EKM proxy through the private endpoint: mhsm-emulator reference EKM proxy" in output
+    assert "EKM proxy (async): mhsm-emulator reference EKM proxy" in output
+    assert "private endpoints: ['ekm-proxy-pe']" in output
+    assert "deleted the EKM connection to ekm-proxy-pe" in output
+    assert "private endpoints: []" in output
