@@ -43,9 +43,13 @@ typecheck: $(STAMP)
 # Playback (cassettes, no server) plus unit, emulator and official-SDK tests; then the recorded tests live
 # against a fresh emulator and Azurite, re-recording into a scratch folder so the committed cassettes stay as
 # they are.
+# Both passes count their reliability and security figures into one report (tests/reliability_ledger.py).
+RELIABILITY_REPORT := build/reliability.md
+
 pytest: check-tools setup
-	$(PY) -m pytest
-	rec=$$(mktemp -d) && AZURE_TEST_RUN_LIVE=true AZURE_TEST_RECORDINGS_DIR=$$rec \
+	rm -f $(RELIABILITY_REPORT) $(RELIABILITY_REPORT:.md=.json)
+	MHSM_RELIABILITY_REPORT=$(RELIABILITY_REPORT) $(PY) -m pytest
+	rec=$$(mktemp -d) && AZURE_TEST_RUN_LIVE=true AZURE_TEST_RECORDINGS_DIR=$$rec MHSM_RELIABILITY_REPORT=$(RELIABILITY_REPORT) \
 	  $(PY) -m pytest -p no:cacheprovider tests/clients tests/backup tests/ekm tests/test_readme.py; \
 	  status=$$?; rm -rf $$rec; exit $$status
 

@@ -17,8 +17,10 @@ import cProfile
 import gc
 import http.client
 import json
+import pstats
 import ssl
 import sys
+import threading
 import time
 import tracemalloc
 from collections.abc import Awaitable, Callable
@@ -89,6 +91,8 @@ class Run:
         self.extra: dict[str, Any] = {}
         self._stats_before: dict[str, int] | None = None
         self._cpu_before = 0.0
+        self._thread_profiles: list[cProfile.Profile] = []
+        self._thread_run: Any = None
 
     # ---- server counters, to show both packages make the same requests ----
 
@@ -109,8 +113,25 @@ class Run:
         self._stats_before = self._stats()
         gc.collect()
         if self.profiler is not None:
+            self._profile_threads()
             self.profiler.enable()
         self._cpu_before = time.process_time()
+
+    def _profile_threads(self) -> None:
+        """Profile every thread started while measuring too (cProfile sees only the thread that enables it)."""
+        original = self._thread_run = threading.Thread.run
+        profiles = self._thread_profiles
+
+        def profiled_run(thread: threading.Thread) -> None:
+            profile = cProfile.Profile()
+            profiles.append(profile)
+            profile.enable()
+            try:
+                original(thread)
+            finally:
+                profile.disable()
+
+        threading.Thread.run = profiled_run  # type: ignore[method-assign]
 
     def stop(self, operations: int) -> None:
         """Called right after the measured part of ``operations`` operations."""
@@ -119,7 +140,11 @@ class Run:
         self.extra["cpu_ms_per_op"] = (time.process_time() - self._cpu_before) / max(1, operations) * 1000
         if self.profiler is not None:
             self.profiler.disable()
-            self.profiler.dump_stats(str(self.profile_path))
+            threading.Thread.run = self._thread_run  # type: ignore[method-assign]
+            stats = pstats.Stats(self.profiler)
+            for profile in self._thread_profiles:  # e.g. an LROPoller's polling thread
+                stats.add(profile)
+            stats.dump_stats(str(self.profile_path))
         after = self._stats()
         if after is not None and self._stats_before is not None and operations:
             before = self._stats_before

@@ -166,20 +166,24 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
     (a ``Host`` header could otherwise make a token minted for another resource acceptable).
     """
     state = get_state(request)
-    resource = state.resource
-    headers = {"WWW-Authenticate": challenge_header(state.config.tenant_id, resource)}
+
+    def unauthorized(message: str) -> ServiceError:
+        # The challenge is formatted only for a refusal, not for every authenticated request.
+        challenge = challenge_header(state.config.tenant_id, state.resource)
+        return ServiceError(401, "Unauthorized", message, headers={"WWW-Authenticate": challenge})
+
     authorization = request.headers.get("Authorization", "")
     scheme, _, token = authorization.strip().partition(" ")
     if not authorization:
-        raise ServiceError(401, "Unauthorized", "AKV10000: Request is missing a Bearer or PoP token.", headers=headers)
+        raise unauthorized("AKV10000: Request is missing a Bearer or PoP token.")
     if scheme.lower() != "bearer" or not token.strip():
-        raise ServiceError(401, "Unauthorized", "The Authorization header must be 'Bearer <token>'.", headers=headers)
+        raise unauthorized("The Authorization header must be 'Bearer <token>'.")
     if not token.isascii():
         # Tokens are base64url text; other bytes arrive as surrogate escapes that no JWT library can handle.
-        raise ServiceError(401, "Unauthorized", "Token validation failed: DecodeError.", headers=headers)
+        raise unauthorized("Token validation failed: DecodeError.")
     try:
         caller = state.issuer.verify(token.strip(), state.audiences)
     except TokenError as exc:
-        raise ServiceError(401, "Unauthorized", str(exc), headers=headers) from None
+        raise unauthorized(str(exc)) from None
     request[CALLER_KEY] = caller
     return await handler(request)

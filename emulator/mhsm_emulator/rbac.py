@@ -6,9 +6,12 @@ A permission grants an action when one of its ``dataActions`` matches and none o
 an assignment counts at its scope and below, and only where its definition is assignable.
 
 Checks are cheap: a role's patterns are compiled once per definition version (built-in roles once at import),
-exact patterns are a set lookup and wildcard patterns are indexed by their literal prefix. Each check still
-reads the principal's assignments (one indexed query, no JSON) and the definitions' versions from the store, so
-a changed or deleted assignment or definition takes effect on the next request.
+exact patterns are a set lookup and wildcard patterns are indexed by their literal prefix. A decision
+(principal, action, scope) is remembered while the store's change marker (:meth:`Store.change_marker`: every row
+written through its connection, every commit of another connection) is the same; any write, an assignment or
+definition created, changed or deleted included, forgets every decision, so a change takes effect on the next
+request. Otherwise the check reads the principal's assignments (one indexed query, no JSON) and the definitions'
+versions from the store.
 """
 
 from __future__ import annotations
@@ -130,11 +133,34 @@ class RoleCache:
     found by the assignment query. Least recently used entries beyond ``capacity`` are dropped.
     """
 
-    def __init__(self, capacity: int = 256) -> None:
+    def __init__(self, capacity: int = 256, decision_capacity: int = 4096) -> None:
         self.capacity = capacity
+        self.decision_capacity = decision_capacity
         self._lock = threading.Lock()
         self._roles: OrderedDict[int, tuple[int, CompiledRole]] = OrderedDict()
         self.compiled = 0  # how many definitions were compiled (for tests and benchmarks)
+        self._decisions: dict[tuple[str, str, str], bool] = {}
+        self._decisions_marker: Any = None
+        self.decided = 0  # how many decisions were worked out from the store (for tests and benchmarks)
+
+    def decision(self, marker: Any, key: tuple[str, str, str]) -> bool | None:
+        """The remembered decision for ``key`` while the store's change marker is ``marker``, else ``None``."""
+        with self._lock:
+            if marker != self._decisions_marker:
+                self._decisions.clear()
+                self._decisions_marker = marker
+                return None
+            return self._decisions.get(key)
+
+    def remember(self, marker: Any, key: tuple[str, str, str], allowed: bool) -> None:
+        """Keep a decision worked out while the store's change marker was ``marker`` (read before working it out)."""
+        with self._lock:
+            self.decided += 1
+            if marker != self._decisions_marker:
+                return  # the store changed meanwhile: the decision may be stale
+            if len(self._decisions) >= self.decision_capacity:
+                self._decisions.clear()
+            self._decisions[key] = allowed
 
     def role(self, store: Store, seq: int, version: int) -> CompiledRole | None:
         """The compiled role of row ``seq`` at ``version`` (compiled now if needed); ``None`` once deleted."""
@@ -191,7 +217,14 @@ def effective_roles(store: Store, principal_id: str, scope: str = GLOBAL) -> lis
 
 def is_allowed(store: Store, principal_id: str, action: str, scope: str = GLOBAL) -> bool:
     """True when some role assigned to the principal at ``scope`` (or above) grants ``action``."""
-    return any(role.allows(action) for role in effective_roles(store, principal_id, scope))
+    cache = role_cache(store)
+    marker = store.change_marker()
+    key = (principal_id, action, scope)
+    allowed = cache.decision(marker, key)
+    if allowed is None:
+        allowed = any(role.allows(action) for role in effective_roles(store, principal_id, scope))
+        cache.remember(marker, key, allowed)
+    return allowed
 
 
 def forbidden(caller: VerifiedCaller, action: str, scope: str) -> ServiceError:

@@ -202,12 +202,15 @@ def is_guid(value: str) -> bool:
 
 
 def list_definitions(store: Store) -> list[dict[str, Any]]:
-    """Built-in roles (service order), then custom roles in creation order."""
+    """Built-in roles (service order), then custom roles in creation order.
+
+    The built-in entries are the shared definitions: read them, never change them (copy first).
+    """
     custom = [
         _definition(row["name"], json.loads(row["properties"]))
         for row in store.query("SELECT name, properties FROM role_definitions ORDER BY seq")
     ]
-    return [copy.deepcopy(d) for d in BUILTIN_DEFINITIONS] + custom
+    return [*BUILTIN_DEFINITIONS, *custom]
 
 
 def builtin_definition(name: str) -> dict[str, Any] | None:
@@ -229,8 +232,14 @@ def find_definition(store: Store, name: str) -> dict[str, Any] | None:
 
 
 def get_definition(store: Store, name: str) -> dict[str, Any]:
-    """A definition by name; 404 ``RoleDefinitionNotFound`` when absent."""
-    found = find_definition(store, name)
+    """A definition by name, for answering a read; 404 ``RoleDefinitionNotFound`` when absent.
+
+    A built-in definition is the shared one, not a copy (a lookup per request used to deep-copy it): read it,
+    never change it. :func:`find_definition` gives private copies.
+    """
+    canonical = canonical_guid(name)
+    builtin = None if canonical is None else _BUILTIN_BY_NAME.get(canonical)
+    found = builtin if builtin is not None else find_definition(store, name)
     if found is None:
         raise not_found("RoleDefinitionNotFound", "Requested role definition not found.")
     return found

@@ -129,6 +129,13 @@ class Store:
             row: sqlite3.Row | None = self._conn.execute(sql, params).fetchone()
             return row
 
+    def change_marker(self) -> tuple[int, int]:
+        """A value that differs whenever the database may have changed since it was last read: the rows changed
+        through this connection (``total_changes``) and the commits of any other connection (``data_version``).
+        Caches of data read from the store are valid only while it stays the same."""
+        with self._lock:
+            return self._conn.total_changes, int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+
     def get_meta(self, key: str) -> str | None:
         """Read a value of the ``meta`` key/value table."""
         row = self.query_one("SELECT value FROM meta WHERE key = ?", (key,))

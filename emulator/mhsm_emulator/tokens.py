@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,8 @@ from .identities import Principal
 SIGNING_KEY_FILE = "token-signing-key.pem"
 _ALGORITHM = "ES256"
 _LEEWAY_SECONDS = 5
+VERIFIED_CACHE_SIZE = 1024
+"""How many verified tokens :meth:`TokenIssuer.verify` remembers (least recently used ones are forgotten)."""
 
 
 class TokenError(Exception):
@@ -55,10 +59,16 @@ class TokenIssuer:
     :param tenant_id: tenant put in and required from tokens.
     """
 
-    def __init__(self, key_file: Path | None, tenant_id: str) -> None:
+    def __init__(self, key_file: Path | None, tenant_id: str, *, cache_size: int = VERIFIED_CACHE_SIZE) -> None:
         self.tenant_id = tenant_id
         self._key = _load_or_create_key(key_file)
         self._public_key = self._key.public_key()
+        self._cache_size = cache_size
+        # (whole token string, audiences) -> (caller, iat, nbf, exp) of a token that passed every check.
+        self._verified: OrderedDict[tuple[str, tuple[str, ...]], tuple[VerifiedCaller, Any, Any, int]] = OrderedDict()
+        self._verified_lock = threading.Lock()
+        self.signature_checks = 0
+        """How many tokens had their signature checked (the rest came from the cache; for tests and benchmarks)."""
 
     def issue(
         self,
@@ -90,7 +100,39 @@ class TokenIssuer:
         return IssuedToken(token=token, expires_on=expires_on)
 
     def verify(self, token: str, audiences: list[str]) -> VerifiedCaller:
-        """Check signature, audience (one of ``audiences``), expiry and tenant; raise :class:`TokenError`."""
+        """Check signature, audience (one of ``audiences``), expiry and tenant; raise :class:`TokenError`.
+
+        A token that passed is remembered, keyed on the whole token string (so any other string, a forged or
+        altered token included, is checked in full), and its signature, audience, issuer and tenant are not checked
+        again; its times (``exp``, ``nbf``, ``iat``, with the same leeway) are checked at every use, so it is
+        refused once expired, exactly as a first use would be.
+        """
+        key = (token, tuple(audiences))
+        with self._verified_lock:
+            entry = self._verified.get(key)
+            if entry is not None:
+                self._verified.move_to_end(key)
+        if entry is not None:
+            caller, issued_at, not_before, expires = entry
+            try:
+                _check_times(issued_at, not_before, expires)
+            except jwt.ExpiredSignatureError:
+                with self._verified_lock:
+                    self._verified.pop(key, None)
+                raise TokenError("The access token has expired.") from None
+            except jwt.PyJWTError as exc:
+                raise TokenError(f"Token validation failed: {type(exc).__name__}.") from None
+            return caller
+        caller = self._verify_signed(token, audiences)
+        claims = caller.claims
+        with self._verified_lock:
+            self._verified[key] = (caller, claims.get("iat"), claims.get("nbf"), int(claims["exp"]))
+            while len(self._verified) > self._cache_size:
+                self._verified.popitem(last=False)
+        return caller
+
+    def _verify_signed(self, token: str, audiences: list[str]) -> VerifiedCaller:
+        self.signature_checks += 1
         try:
             claims: dict[str, Any] = jwt.decode(
                 token,
@@ -126,6 +168,17 @@ class TokenIssuer:
             issuer=str(claims["iss"]),
             claims=claims,
         )
+
+
+def _check_times(issued_at: Any, not_before: Any, expires: int) -> None:
+    """PyJWT's time checks (same order, leeway and errors) for a token whose other checks already passed."""
+    now = time.time()
+    if issued_at is not None and int(issued_at) > now + _LEEWAY_SECONDS:
+        raise jwt.ImmatureSignatureError("The token is not yet valid (iat)")
+    if not_before is not None and int(not_before) > now + _LEEWAY_SECONDS:
+        raise jwt.ImmatureSignatureError("The token is not yet valid (nbf)")
+    if expires <= now - _LEEWAY_SECONDS:
+        raise jwt.ExpiredSignatureError("Signature has expired")
 
 
 def _load_or_create_key(key_file: Path | None) -> ec.EllipticCurvePrivateKey:

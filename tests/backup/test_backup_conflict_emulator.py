@@ -18,6 +18,7 @@ from backup_helpers import client_class, container_name, prepare_emulator, resol
 from mhsm_emulator.azurite import Azurite
 from mhsm_emulator.backup_jobs import fail_interrupted, running_job
 from mhsm_emulator.inprocess import RunningEmulator, run_emulator
+from reliability_ledger import count_faults
 
 from azure.keyvault.administration._internal import HttpChallengeCache
 
@@ -55,7 +56,8 @@ def _client(hsm: RunningEmulator, flavor: str) -> Any:
 def _clean(hsm: RunningEmulator) -> Iterator[None]:
     HttpChallengeCache.clear()
     hsm.state.config.backup_job_delay = 60.0  # jobs stay InProgress until the test ends them
-    yield
+    with count_faults(hsm.state.faults):
+        yield
     hsm.set_faults()
     hsm.state.config.backup_job_delay = 0.0
     _end_running_job(hsm)

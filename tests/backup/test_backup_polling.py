@@ -295,3 +295,28 @@ async def test_async_token_matches_sync_format() -> None:
     assert poller.continuation_token() == encode_continuation_token(STATUS_URL)
     method = poller.polling_method()
     assert isinstance(method, KeyVaultAsyncBackupClientPollingMethod)
+
+
+def test_each_status_body_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # With azure-core's ContentDecodePolicy in the pipeline (as in the clients), the polling method reads what it
+    # decoded instead of parsing the body again; without it, the body is parsed by the method itself.
+    from azure.core.pipeline.policies import ContentDecodePolicy
+
+    import azure.keyvault.administration._internal.polling as polling
+
+    parsed: list[Any] = []
+    real_read_json = polling.read_json
+    monkeypatch.setattr(polling, "read_json", lambda response: parsed.append(response) or real_read_json(response))
+    transport = MockTransport(
+        Script(MockReply(200, job("InProgress")), MockReply(200, job("Succeeded", azureStorageBlobContainerUri="u/f")))
+    )
+    client = PipelineClient(VAULT, transport=transport, policies=[ContentDecodePolicy()])
+    method: KeyVaultBackupClientPollingMethod[Any] = KeyVaultBackupClientPollingMethod(0)
+    method._sleep = lambda seconds: None  # type: ignore[method-assign]
+    start = initial(client, transport, ACCEPTED)
+    result = LROPoller(client, start, lambda response: method.job, method).result()
+    assert result["azureStorageBlobContainerUri"] == "u/f"
+    assert parsed == []  # every body (202 and both polls) came decoded from ContentDecodePolicy
+    poller, _ = sync_poller(Script(MockReply(200, job("Succeeded"))))  # no ContentDecodePolicy
+    poller.result()
+    assert len(parsed) == 2  # the 202 and the poll, each parsed once by the method

@@ -11,6 +11,7 @@ from mhsm_emulator import RunningEmulator, run_emulator
 from mhsm_emulator.app import collect_migrations
 from mhsm_emulator.rbac_store import create_assignment, list_assignments
 from mhsm_emulator.store import Store
+from reliability_ledger import ledger, lost_writes
 
 ROLE = "Microsoft.KeyVault/providers/Microsoft.Authorization/roleDefinitions/21dbd100-6940-42c2-9190-5d6cb909625b"
 
@@ -31,6 +32,8 @@ def test_parallel_http_writers(tmp_path: Path) -> None:
             statuses = list(pool.map(create, names + names[:20]))  # 20 repeats race with the originals
         assert statuses.count(201) == 100
         listed = Api(emu).get(ASSIGNMENTS, params={"$filter": f"principalId eq '{principal}'"}).json()["value"]
+        ledger.add("concurrent_writes", statuses.count(201))
+        ledger.add("concurrent_writes_lost", lost_writes([a["name"] for a in listed], names))
         assert sorted(a["name"] for a in listed) == sorted(names)
 
 
@@ -44,7 +47,9 @@ def test_two_stores_on_one_file(tmp_path: Path) -> None:
 
     with ThreadPoolExecutor(max_workers=6) as pool:
         list(pool.map(write, range(len(names))))
+    ledger.add("concurrent_writes", len(names))
     for store in stores:
+        ledger.add("concurrent_writes_lost", lost_writes([a["name"] for a in list_assignments(store, "/")], names))
         assert sorted(a["name"] for a in list_assignments(store, "/")) == sorted(names)
         store.close()
 

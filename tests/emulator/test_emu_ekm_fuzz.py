@@ -15,6 +15,7 @@ import pytest
 import requests
 from ekm_helpers import PLS_ALIAS, V1, V2, b64, der, ekm_api, self_signed
 from mhsm_emulator import RunningEmulator, run_emulator
+from reliability_ledger import ledger
 from test_emu_fuzz import (
     API_VERSIONS,
     BAD_VALUES,
@@ -72,10 +73,13 @@ class EkmFuzzer:
             timeout=30, **kwargs,
         )
         self.count += 1
+        ledger.add("fuzzed_requests")
         if response.status_code == 502 and path.startswith("/ekm/check"):
+            ledger.add("ekm_check_502")
             code = response.json()["error"]["code"]
             assert code.startswith("EkmProxy"), response.text
         else:
+            ledger.add("fuzzed_5xx", response.status_code >= 500)
             check(response, method)
         return response
 

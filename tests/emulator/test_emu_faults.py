@@ -7,11 +7,13 @@ import requests
 from emu_helpers import Api
 from mhsm_emulator import FaultConfig, RunningEmulator
 from mhsm_emulator.faults import FaultInjector
+from reliability_ledger import count_faults
 
 
 @pytest.fixture(autouse=True)
 def _faults_off(emu: RunningEmulator) -> object:
-    yield
+    with count_faults(emu.state.faults):
+        yield
     emu.set_faults()
 
 

@@ -21,6 +21,7 @@ import pytest
 import requests
 from emu_helpers import API_VERSION, ASSIGNMENTS, DEFS, new_guid
 from mhsm_emulator import RunningEmulator, run_emulator
+from reliability_ledger import ledger
 
 JSON_TYPE = "application/json; charset=utf-8"
 ROLE_ID = "Microsoft.KeyVault/providers/Microsoft.Authorization/roleDefinitions/21dbd100-6940-42c2-9190-5d6cb909625b"
@@ -190,6 +191,8 @@ class Fuzzer:
             method, url, params=params, headers=all_headers, verify=self.emu.ca_file, timeout=30, **kwargs
         )
         self.count += 1
+        ledger.add("fuzzed_requests")
+        ledger.add("fuzzed_5xx", response.status_code >= 500)
         check(response, method)
         return response
 
@@ -368,6 +371,8 @@ def test_unparseable_http_gets_json(emu: RunningEmulator, payload: bytes) -> Non
     answer = _raw_exchange(emu, payload)
     head, _, body = answer.partition(b"\r\n\r\n")
     status = int(head.split(b" ", 2)[1])
+    ledger.add("fuzzed_requests")
+    ledger.add("fuzzed_5xx", status >= 500)
     assert 400 <= status < 500, answer[:300]
     assert b"content-type: application/json; charset=utf-8" in head.lower()
     assert b"x-ms-request-id" in head.lower()
@@ -397,6 +402,8 @@ def test_identity_endpoint_fuzz(emu: RunningEmulator) -> None:
     ]
     for method, suffix, params, headers in cases:
         response = requests.request(method, emu.identity_endpoint + suffix, params=params, headers=headers, timeout=30)
+        ledger.add("fuzzed_requests")
+        ledger.add("fuzzed_5xx", response.status_code >= 500)
         assert 400 <= response.status_code < 500, (method, suffix, response.status_code, response.text[:200])
         assert response.headers["Content-Type"] == JSON_TYPE
         body = response.json()
@@ -404,11 +411,15 @@ def test_identity_endpoint_fuzz(emu: RunningEmulator) -> None:
         assert "Traceback" not in response.text
     odd = {**good, "client_id": "\u00e9" * 100, "object_id": "", "mi_res_id": "/x/../y" * 100}
     response = requests.get(emu.identity_endpoint, params=odd, headers={"X-IDENTITY-HEADER": secret}, timeout=30)
+    ledger.add("fuzzed_requests")
+    ledger.add("fuzzed_5xx", response.status_code >= 500)
     assert response.status_code == 200 and response.json()["access_token"]
     raw = socket.create_connection(("127.0.0.1", int(emu.identity_endpoint.split(":")[2].split("/")[0])), timeout=10)
     with raw:
         raw.sendall(b"GET /" + b"a" * 10_000 + b" HTTP/1.1\r\n\r\n")
         answer = raw.recv(65536)
+    ledger.add("fuzzed_requests")
+    ledger.add("fuzzed_5xx", answer[9:10] == b"5")  # "HTTP/1.1 5xx"
     assert answer.split(b" ", 2)[1] == b"400" and b"application/json" in answer.lower()
     _healthy(emu)
 

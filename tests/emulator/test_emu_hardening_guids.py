@@ -19,6 +19,7 @@ from mhsm_emulator import RunningEmulator, run_emulator
 from mhsm_emulator.guids import canonical_guid, canonical_principal
 from mhsm_emulator.rbac_store import DEFINITION_ID_PREFIX
 from mhsm_emulator.store import CORE_MIGRATIONS, Store
+from reliability_ledger import ledger
 
 BUILTINS: list[dict[str, Any]] = json.loads((Path(__file__).parent / "data" / "builtin-roles.json").read_text())
 BUILTIN_MESSAGE = "Cannot re-use the name/GUID matching that of a built-in role. Please use a unique role ID."
@@ -67,6 +68,7 @@ def test_builtin_guids_cannot_be_reused_in_any_spelling(api: Api, role: dict[str
         assert_error(api.delete(f"{DEFS}/{spelling}"), 400, "BadParameter")
         got = api.get(f"{DEFS}/{spelling}")
         assert got.status_code == 200 and got.json() == role, spelling
+        ledger.add("scope_spellings", 3)
     listed = api.get(DEFS, params={"$filter": f"roleName eq '{role['properties']['roleName']}'"}).json()["value"]
     assert listed == [role]
 
@@ -81,6 +83,7 @@ def test_non_guid_definition_names(api: Api, text: str) -> None:
     body = {"properties": {"roleDefinitionId": DEFINITION_ID_PREFIX + ADMIN, "principalId": new_guid()}}
     assert_error(api.put(f"{ASSIGNMENTS}/{text}", json=body), 400, "BadParameter")
     assert_error(api.get(f"{ASSIGNMENTS}/{text}"), 404, "RoleAssignmentNotFound")
+    ledger.add("scope_spellings", 5)
 
 
 def test_one_custom_definition_under_every_spelling(api: Api) -> None:
@@ -99,6 +102,7 @@ def test_one_custom_definition_under_every_spelling(api: Api) -> None:
     assert api.delete(f"{DEFS}/{names[-1]}").status_code == 200
     for spelling in names:
         assert_error(api.get(f"{DEFS}/{spelling}"), 404, "RoleDefinitionNotFound")
+    ledger.add("scope_spellings", 3 * len(names) + 1)
 
 
 def test_assignment_names_are_canonical(api: Api) -> None:
@@ -117,6 +121,7 @@ def test_assignment_names_are_canonical(api: Api) -> None:
     assert api.delete(f"{ASSIGNMENTS}/urn:uuid:{name.replace('-', '')}").status_code == 200
     for spelling in url_spellings(name):
         assert_error(api.get(f"{ASSIGNMENTS}/{spelling}"), 404, "RoleAssignmentNotFound")
+    ledger.add("scope_spellings", 4 * len(url_spellings(name)) + 2)
 
 
 @pytest.mark.parametrize("role", BUILTINS, ids=[r["properties"]["roleName"] for r in BUILTINS])
@@ -132,6 +137,7 @@ def test_role_definition_ids_in_every_spelling(emu: RunningEmulator, api: Api, r
         created = api.put(f"/keys/k1{ASSIGNMENTS}/{new_guid()}", json=body)
         assert created.status_code == 201, (reference, created.text)
         assert created.json()["properties"]["roleDefinitionId"] == reference
+        ledger.add("scope_spellings")
     listed = _all(api, f"/keys/k1{ASSIGNMENTS}", principal)
     assert len(listed) == len(references)
     # the role's data actions apply (all of them at /keys/k1, checked through the permission function)
@@ -162,6 +168,7 @@ def _all(api: Api, path: str, principal: str) -> list[dict[str, Any]]:
 def test_bad_role_definition_ids(api: Api, reference: str) -> None:
     body = {"properties": {"roleDefinitionId": reference, "principalId": new_guid()}}
     assert_error(api.put(f"{ASSIGNMENTS}/{new_guid()}", json=body), 400, "BadParameter")
+    ledger.add("scope_spellings")
 
 
 def test_principal_ids_in_every_spelling(emu: RunningEmulator, api: Api) -> None:
@@ -176,6 +183,7 @@ def test_principal_ids_in_every_spelling(emu: RunningEmulator, api: Api) -> None
             assert len(_all(api, ASSIGNMENTS, query)) == index + 1, query
         # a token whose oid is another spelling of the same id is the same principal
         assert api.for_principal(spelling.upper()).get("/settings").status_code == 200
+        ledger.add("scope_spellings", len(spellings(principal)) + 2)
     for assignment in _all(api, ASSIGNMENTS, principal):
         assert api.delete(assignment["id"]).status_code == 200
     assert_error(caller.get("/settings"), 403, "Forbidden")
@@ -187,6 +195,7 @@ def test_deleting_an_assigned_definition_under_another_spelling(emu: RunningEmul
     emu.assign_role(new_guid(), name.replace("-", "").upper())
     for spelling in url_spellings(name):
         assert_error(api.delete(f"{DEFS}/{spelling}"), 400, "RoleDefinitionHasAssignments")
+    ledger.add("scope_spellings", len(url_spellings(name)))
 
 
 # --- databases written before GUIDs were canonical ----------------------------------------------------------

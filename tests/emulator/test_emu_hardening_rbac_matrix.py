@@ -33,6 +33,7 @@ from mhsm_emulator import RunningEmulator, run_emulator
 from mhsm_emulator.app import ROUTE_MODULES
 from mhsm_emulator.backup_jobs import fail_interrupted
 from mhsm_emulator.errors import ServiceError
+from reliability_ledger import ledger
 
 PREFIX = "Microsoft.KeyVault/managedHsm/"
 BUILTINS: list[dict[str, Any]] = json.loads((Path(__file__).parent / "data" / "builtin-roles.json").read_text())
@@ -365,4 +366,5 @@ def test_matrix(matrix_emu: RunningEmulator, arranger: Arranger, role: dict[str,
                 continue
         mismatches.append((op.name, "allowed" if allowed else "forbidden", response.status_code, response.text[:200]))
     assert mismatches == []
+    ledger.add("rbac_cases", len(OPERATIONS))
 

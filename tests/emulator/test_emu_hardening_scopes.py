@@ -15,6 +15,7 @@ from emu_helpers import ASSIGNMENTS, DEFS, Api, assert_error, new_guid
 from mhsm_emulator import RunningEmulator
 from mhsm_emulator.rbac import is_allowed
 from mhsm_emulator.rbac_store import DEFINITION_ID_PREFIX, definition_id
+from reliability_ledger import ledger
 
 PREFIX = "Microsoft.KeyVault/managedHsm/"
 ADMIN = "a290e904-7015-4bba-90c8-60543313cdb4"
@@ -91,6 +92,7 @@ def test_definition_changes_need_the_action_at_root_whatever_the_url_scope(
     assert api.get(f"{DEFS}/{name}").status_code == 200
     assert api.delete(f"{scope}{DEFS}/{name}").status_code == 200
     assert_error(api.get(f"{DEFS}/{name}"), 404, "RoleDefinitionNotFound")
+    ledger.add("scope_spellings", 4)  # PUT and DELETE at the spelled scope, as each principal
 
 
 @pytest.mark.parametrize("scope", KEY_SCOPE_SPELLINGS)
@@ -99,6 +101,7 @@ def test_a_key_policy_admin_still_reads_definitions_at_its_scope(emu: RunningEmu
     assert caller.get(f"{scope}{DEFS}/{ADMIN}").status_code == 200
     assert caller.get(f"{scope}{DEFS}").status_code == 200
     assert_error(caller.get(f"{DEFS}/{ADMIN}"), 403, "Forbidden")
+    ledger.add("scope_spellings", 2)
 
 
 @pytest.mark.parametrize("scope", KEY_SCOPE_SPELLINGS)
@@ -111,6 +114,7 @@ def test_assignments_are_managed_at_their_own_scope(emu: RunningEmulator, api: A
     assert created.json()["properties"]["scope"].lower() == "/keys/k1"
     assert caller.get(f"{scope}{ASSIGNMENTS}/{name}").status_code == 200
     assert caller.delete(f"{scope}{ASSIGNMENTS}/{name}").status_code == 200
+    ledger.add("scope_spellings", 3)
 
 
 def test_an_assignment_elsewhere_is_never_reached(emu: RunningEmulator, api: Api) -> None:
@@ -134,6 +138,7 @@ def test_an_assignment_elsewhere_is_never_reached(emu: RunningEmulator, api: Api
                                    "principalId": emu.create_principal().object_id}}
             for body in (same, mine):
                 assert_error(caller.put(f"/keys/k1{ASSIGNMENTS}/{spelling}", json=body), 409, "RoleAssignmentExists")
+            ledger.add("scope_spellings", 4)
         prefix = "" if scope == "/" else scope
         assert api.get(f"{prefix}{ASSIGNMENTS}/{name}").json() == original
         # and not at the caller's scope either: the admin at / cannot see it at /keys/k1.
@@ -173,6 +178,7 @@ def test_assignments_respect_assignable_scopes(
     else:
         error = assert_error(response, 400, "BadParameter")
         assert "cannot be assigned at scope" in error["error"]["message"]
+    ledger.add("scope_spellings")
 
 
 def test_assignable_scopes_are_normalised_and_validated(api: Api) -> None:
@@ -183,6 +189,7 @@ def test_assignable_scopes_are_normalised_and_validated(api: Api) -> None:
         error = assert_error(api.put(f"{DEFS}/{new_guid()}", json={"properties": {"assignableScopes": [bad]}}), 400,
                              "BadParameter")
         assert f"Invalid scope '{shown}'" in error["error"]["message"]
+    ledger.add("scope_spellings", 1 + len(INVALID_SCOPES))
 
 
 def test_narrowing_assignable_scopes_below_an_assignment_is_refused(emu: RunningEmulator, api: Api) -> None:
@@ -219,3 +226,4 @@ def test_scope_errors_name_the_scope_as_written(api: Api, collection: str, scope
         error = assert_error(api.request(method, path, json=body), 400, "BadParameter")
         message = error["error"]["message"]
         assert message.startswith(f"Invalid scope '{shown}'. Supported scopes are"), message
+    ledger.add("scope_spellings", len(calls))

@@ -26,6 +26,7 @@ from emu_helpers import DEFS, Api, assert_error
 from mhsm_emulator import SYSTEM_PRINCIPAL_ID, RunningEmulator, run_emulator
 from mhsm_emulator.identities import SYSTEM_IDENTITY
 from mhsm_emulator.tokens import TokenIssuer
+from reliability_ledger import ledger
 
 CHALLENGE = re.compile(r'^Bearer authorization="https://login\.microsoftonline\.com/[0-9a-f-]+", resource="([^"]+)"$')
 
@@ -69,6 +70,7 @@ def test_the_reported_replay_is_refused(emu: RunningEmulator, api: Api) -> None:
     response = api.get("/settings", token=token, headers={"Host": "x.storage.azure.com"})
     assert_error(response, 401, "Unauthorized")
     assert _challenge_resource(response) == emu.resource
+    ledger.add("token_forgeries_refused")
 
 
 def test_foreign_audiences_are_refused_with_every_host(emu: RunningEmulator, api: Api) -> None:
@@ -86,6 +88,7 @@ def test_foreign_audiences_are_refused_with_every_host(emu: RunningEmulator, api
                 assert _challenge_resource(response) == emu.resource, host
                 refused += 1
     assert refused >= len(hosts) * len(audiences)
+    ledger.add("token_forgeries_refused", refused)
 
 
 def test_the_challenge_and_audience_do_not_follow_the_host(emu: RunningEmulator, api: Api) -> None:
@@ -115,6 +118,7 @@ def test_configured_resource_is_the_only_audience() -> None:
             response = api.get("/settings", token=derived, headers={"Host": host})
             assert response.status_code == 401, host
             assert _challenge_resource(response) == "https://myhsm.example.test:1234"
+            ledger.add("token_forgeries_refused")
 
 
 # --- other forgeries ----------------------------------------------------------------------------------------
@@ -195,6 +199,7 @@ def test_forged_tokens_are_refused(emu: RunningEmulator, api: Api) -> None:
             assert _challenge_resource(response) == emu.resource
         names.append(name)
     assert len(names) == len(set(names)) == 23
+    ledger.add("token_forgeries_refused", 2 * len(names))  # each without and with a foreign Host
 
 
 # --- the normal flows -----------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from mhsm_emulator.backup_jobs import BACKUP, OPERATIONS, RESTORE, create_job, f
 from mhsm_emulator.errors import ServiceError
 from mhsm_emulator.routes import backup as backup_routes
 from mhsm_emulator.store import Store
+from reliability_ledger import ledger, lost_writes
 
 STORAGE = {"storageResourceUri": "http://127.0.0.1:9/devstoreaccount1/backups",
            "token": "se=2099-01-01T00%3A00%3A00Z&sp=rcwdl&sig=x"}
@@ -109,6 +110,8 @@ def test_concurrent_starts_accept_exactly_one(held: RunningEmulator, operation: 
                 body = assert_error(answer, 409, "Conflict")
                 assert f"job {winner} " in body["error"]["message"]
         rows = held.state.store.query("SELECT job_id FROM backup_jobs WHERE status = 'InProgress'")
+        ledger.add("concurrent_writes", len(accepted))  # the one start accepted out of 8 racing ones
+        ledger.add("concurrent_writes_lost", lost_writes([row["job_id"] for row in rows], [winner]))
         assert [row["job_id"] for row in rows] == [winner]
 
 

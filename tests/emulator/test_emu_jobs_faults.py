@@ -13,13 +13,15 @@ import requests
 from emu_helpers import Api, assert_error
 from mhsm_emulator import FaultConfig, RunningEmulator
 from mhsm_emulator.faults import DROP, ERROR, LOST_ANSWER, FaultInjector
+from reliability_ledger import count_faults
 
 SETTING = "/settings/AllowKeyManagementOperationsThroughARM"
 
 
 @pytest.fixture(autouse=True)
 def _faults_off(emu: RunningEmulator) -> Iterator[None]:
-    yield
+    with count_faults(emu.state.faults):
+        yield
     emu.set_faults()
     Api(emu).patch(SETTING, json={"value": "false"})
 

@@ -11,6 +11,7 @@ import requests
 from emu_helpers import ASSIGNMENTS, DEFS, Api, assert_error, new_guid
 from mhsm_emulator import RunningEmulator
 from mhsm_emulator.backup_jobs import fail_interrupted
+from reliability_ledger import ledger
 
 ROLES = json.loads((Path(__file__).parent / "data" / "builtin-roles.json").read_text())
 PREFIX = "Microsoft.KeyVault/managedHsm/"
@@ -131,12 +132,14 @@ def test_builtin_role_matrix(emu: RunningEmulator, role: dict[str, object], oper
         assert f"oid={principal.object_id}" in body["error"]["message"]
         assert "Assignment: (not found)" in body["error"]["message"]
         assert body["error"]["innererror"] == {"code": "ForbiddenByRbac"}
+    ledger.add("rbac_cases")
 
 
 def test_no_assignment_is_forbidden(emu: RunningEmulator) -> None:
     caller = Api(emu).for_principal(emu.create_principal().object_id)
     for operation in OPERATIONS.values():
         assert_error(operation[1](Api(emu), caller), 403, "Forbidden")
+    ledger.add("rbac_cases", len(OPERATIONS))  # the "no role" row of the matrix
 
 
 def test_assignment_scope_applies_at_and_below(emu: RunningEmulator) -> None:

@@ -25,6 +25,7 @@ from azure.core.pipeline.policies import SansIOHTTPPolicy
 from azure.core.pipeline.transport import AioHttpTransport, RequestsTransport
 from emu_helpers import API_VERSION, ASSIGNMENTS, Api, new_guid
 from mhsm_emulator import RunningEmulator, run_emulator
+from reliability_ledger import count_faults, ledger, lost_writes
 
 from azure.keyvault.administration import KeyVaultAccessControlClient, KeyVaultRoleScope
 from azure.keyvault.administration.aio import KeyVaultAccessControlClient as AsyncAccessControlClient
@@ -63,6 +64,12 @@ def _assert_exact(rows: list[sqlite3.Row], expected: set[str], *, ignore: Collec
             assert row["principal_id"] == _principal_for(row["name"]) and row["role_definition_id"] == ROLE
 
 
+def _count_lost(rows: list[sqlite3.Row], expected: set[str], *, ignore: Collection[str] = ()) -> None:
+    """Add to the ledger how many acknowledged writes the rows contradict."""
+    names = [row["name"] for row in rows if row["name"] not in ignore]
+    ledger.add("concurrent_writes_lost", lost_writes(names, expected))
+
+
 # ---- concurrency ----
 
 
@@ -92,7 +99,10 @@ def test_threads_create_delete_and_update_concurrently(tmp_path: Path) -> None:
             results = list(pool.map(worker, range(WORKERS)))
         expected = set().union(*(kept for kept, _ in results))
         assert len(expected) == WORKERS * OPS // 2
-        _assert_exact(_assignment_rows(str(tmp_path / "state.sqlite3")), expected, ignore=bootstrap)
+        rows = _assignment_rows(str(tmp_path / "state.sqlite3"))
+        ledger.add("concurrent_writes", WORKERS * OPS + WORKERS * OPS // 2 + sum(len(values) for _, values in results))
+        _count_lost(rows, expected, ignore=bootstrap)
+        _assert_exact(rows, expected, ignore=bootstrap)
         listed = Api(emu).get(ASSIGNMENTS).json()["value"]
         assert {a["name"] for a in listed} - bootstrap == expected
         assert Api(emu).get(SETTING).json()["value"] in ("true", "false")
@@ -106,6 +116,8 @@ def test_same_name_races_create_one_row(tmp_path: Path) -> None:
             statuses = list(pool.map(lambda n: Api(emu).put(f"{ASSIGNMENTS}/{n}", json=_body(n)).status_code, jobs))
         assert statuses == [201] * len(jobs)  # identical repeats are idempotent
         rows = [r for r in _assignment_rows(str(tmp_path / "state.sqlite3")) if r["name"] in names]
+        ledger.add("concurrent_writes", len(jobs))
+        _count_lost(rows, set(names))
         assert sorted(r["name"] for r in rows) == sorted(names)
 
 
@@ -135,7 +147,10 @@ async def test_asyncio_tasks_create_and_delete_concurrently(tmp_path: Path) -> N
         async with aiohttp.ClientSession() as session:
             results = await asyncio.gather(*(task(session) for _ in range(WORKERS)))
         expected = set().union(*results)
-        _assert_exact(_assignment_rows(str(tmp_path / "state.sqlite3")), expected, ignore=bootstrap)
+        rows = _assignment_rows(str(tmp_path / "state.sqlite3"))
+        ledger.add("concurrent_writes", WORKERS * (OPS + len(range(0, OPS, 3))))  # creates, and the first deletes
+        _count_lost(rows, expected, ignore=bootstrap)
+        _assert_exact(rows, expected, ignore=bootstrap)
 
 
 # ---- SIGKILL ----
@@ -217,6 +232,9 @@ def test_sigkill_during_a_write_burst_loses_no_acknowledged_write(tmp_path: Path
             names |= {a["name"] for a in listed["value"]}
     finally:
         _stop(process)
+    ledger.add("kill9_cycles")
+    ledger.add("kill9_acknowledged_writes", len(acknowledged))
+    ledger.add("kill9_writes_missing", len(acknowledged - names))
     assert acknowledged <= names  # every 2xx survived
     assert {n for n in names if n not in attempted} == {BOOTSTRAP}  # nothing invented
     rows = _assignment_rows(str(data_dir / "state.sqlite3"))
@@ -245,6 +263,9 @@ def test_backup_job_in_progress_at_sigkill_ends_failed(tmp_path: Path) -> None:
         status = _session(info).get(f"{info['vault_url']}/backup/{job_id}/pending", timeout=30).json()
     finally:
         _stop(process)
+    ledger.add("kill9_cycles")
+    ledger.add("kill9_acknowledged_writes")  # the 202 that started the job
+    ledger.add("kill9_writes_missing", status.get("jobId") != job_id)
     assert status["status"] == "Failed" and status["endTime"] is not None
     assert status["error"]["code"] == "OperationInterrupted"
 
@@ -283,6 +304,8 @@ def test_debug_log_holds_no_token_identity_secret_or_sas_signature(tmp_path: Pat
         assert requests.get(long_url, verify=info["ca_file"], timeout=30).status_code == 400
     finally:
         stderr = _stop(process)
+    ledger.add("log_lines_scanned", len(stderr.splitlines()))
+    ledger.add("secrets_in_logs", sum(secret in stderr for secret in secrets) + ("eyJ" in stderr))
     assert "DEBUG" in stderr  # the log level took effect
     for secret in secrets:
         assert secret not in stderr, secret[:12]
@@ -324,7 +347,8 @@ class _AsyncNoSleepTransport(AioHttpTransport):
 
 @pytest.fixture
 def faulty(emu: RunningEmulator) -> Iterator[RunningEmulator]:
-    yield emu
+    with count_faults(emu.state.faults):
+        yield emu
     emu.set_faults()
 
 

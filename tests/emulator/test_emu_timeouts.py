@@ -21,6 +21,7 @@ import pytest
 import requests
 from emu_helpers import API_VERSION
 from mhsm_emulator import RunningEmulator, run_emulator
+from reliability_ledger import ledger
 
 TIMEOUT = 2.0
 BOUND = 30.0
@@ -36,6 +37,9 @@ TIMEOUTS = {"idle_timeout": TIMEOUT, "header_timeout": TIMEOUT, "body_timeout": 
 def emu() -> Iterator[RunningEmulator]:
     with run_emulator(database=":memory:", max_connections=1000, **TIMEOUTS) as running:
         yield running
+        closed = [stats[f"closed_{kind}_timeout"] for stats in running.connection_stats().values()
+                  for kind in ("handshake", "header", "body", "idle")]
+        ledger.add("idle_closed_by_timeout", sum(closed))
 
 
 def _identity_address(emu: RunningEmulator) -> tuple[str, int]:

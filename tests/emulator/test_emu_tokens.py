@@ -7,12 +7,14 @@ from emu_helpers import DEFS, Api, assert_error
 from mhsm_emulator import RunningEmulator
 from mhsm_emulator.identities import SYSTEM_IDENTITY
 from mhsm_emulator.tokens import TokenIssuer
+from reliability_ledger import ledger
 
 
 def _assert_rejected(api: Api, token: str) -> None:
     response = api.get(DEFS, token=token)
     assert_error(response, 401, "Unauthorized")
     assert response.headers["WWW-Authenticate"].startswith('Bearer authorization="https://login.microsoftonline.com/')
+    ledger.add("token_forgeries_refused")
 
 
 def test_valid_token_accepted(api: Api) -> None:
@@ -46,9 +48,11 @@ def test_garbage_tokens(api: Api, token: str) -> None:
     response = api.get(DEFS, headers={"Authorization": f"Bearer {token}"})
     assert_error(response, 401, "Unauthorized")
     assert "WWW-Authenticate" in response.headers
+    ledger.add("token_forgeries_refused")
 
 
 @pytest.mark.parametrize("header", ["Basic dXNlcjpwYXNz", "Bearer", "token"])
 def test_wrong_scheme(api: Api, header: str) -> None:
     response = api.get(DEFS, headers={"Authorization": header})
     assert_error(response, 401, "Unauthorized")
+    ledger.add("token_forgeries_refused")

@@ -30,7 +30,7 @@ SYNC_ORDER = [
     "HeadersPolicy",
     "UserAgentPolicy",
     "ProxyPolicy",
-    "ContentDecodePolicy",
+    "CharsetCachingContentDecodePolicy",  # azure-core's ContentDecodePolicy, remembering charsets
     "RedirectPolicy",
     "RetryPolicy",
     "Auth",
@@ -122,7 +122,7 @@ def test_per_call_and_per_retry_policies_are_kept() -> None:
         "7.6", [Canned(200, {"settings": []})], per_call_policies=[Mark("call")], per_retry_policies=[Mark("retry")]
     )
     names = policy_names(client._client)
-    assert names.index("Mark") == names.index("ContentDecodePolicy") + 1
+    assert names.index("Mark") == names.index("CharsetCachingContentDecodePolicy") + 1
     assert names.index("Mark", names.index("Mark") + 1) == names.index("CustomHookPolicy") + 1
     client.get_settings(VAULT)
     assert seen == ["call", "retry"]

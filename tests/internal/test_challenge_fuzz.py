@@ -28,6 +28,7 @@ import pytest
 from azure.core.exceptions import ClientAuthenticationError
 from challenge_mutants import SplitsOnSpace
 from kv_internal_fakes import CHALLENGE, RESOURCE, TENANT, VAULT, PolicyHarness, Reply, claims_challenge
+from reliability_ledger import ledger
 
 from azure.keyvault.administration import KeyVaultSetting, KeyVaultSettingsClient
 from azure.keyvault.administration import aio as admin_aio
@@ -310,6 +311,8 @@ def test_the_parser_raises_only_value_error() -> None:
                 assert any(pattern.match(str(error)) for pattern in CLEAR_VALUE_ERRORS), str(error)
         except Exception as error:
             findings.append(f"{header[:120]!r}: {type(error).__name__}: {error}")
+    ledger.add("challenges_fuzzed", len(MALFORMED) + PARSER_SAMPLES)
+    ledger.add("challenge_unexpected", len(findings))
     assert findings == []
 
 
@@ -319,6 +322,8 @@ async def test_malformed_table_through_the_policy(mode: str, stage: str, verify:
     findings = []
     for header in MALFORMED:
         findings += await policy_outcome(mode, header, stage=stage, verify=verify)
+    ledger.add("challenges_fuzzed", len(MALFORMED))
+    ledger.add("challenge_unexpected", len(findings))
     assert findings == []
 
 
@@ -329,6 +334,8 @@ async def test_generated_headers_through_the_policy(mode: str, seed: int) -> Non
     OUTCOMES.clear()
     for header in random_headers(seed, POLICY_SAMPLES // 2):
         findings += await policy_outcome(mode, header, stage=rng.choice(["probe", "fresh"]), verify=rng.random() < 0.8)
+    ledger.add("challenges_fuzzed", POLICY_SAMPLES // 2)
+    ledger.add("challenge_unexpected", len(findings))
     assert findings == []
     # The generator reaches every outcome, each for a fair share of its inputs (not only garbage, not only valid).
     assert set(OUTCOMES) == {"answered", "401", "ValueError"}, OUTCOMES
@@ -341,6 +348,8 @@ async def test_malformed_and_generated_headers_through_the_clients(mode: str, op
     headers = MALFORMED + random_headers(21 if operation == "get" else 22, CLIENT_SAMPLES)
     outcome = sync_client_outcome if mode == "sync" else async_client_outcome
     findings = [finding for header in headers if (finding := await outcome(header, operation))]
+    ledger.add("challenges_fuzzed", len(headers))
+    ledger.add("challenge_unexpected", len(findings))
     assert findings == []
 
 

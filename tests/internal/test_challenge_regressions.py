@@ -26,6 +26,7 @@ from challenge_operations import (
     update_setting,
 )
 from kv_internal_fakes import CHALLENGE, VAULT, make_credential
+from reliability_ledger import ledger
 
 from azure.keyvault.administration._internal import HttpChallenge, HttpChallengeCache
 
@@ -75,6 +76,8 @@ async def test_every_challenged_request_is_resent_as_itself(
     mode: str, operation_id: str, plan: str, start: str
 ) -> None:
     hsm, out = await run_sequence(mode, BY_ID[operation_id], plan, start)
+    ledger.add("challenge_resends_checked", hsm.resends_checked)
+    ledger.add("challenge_resend_problems", len(out.problems))
 
     assert out.problems == []
     # The scenario did what it is named for: a probe on a cold cache, fresh challenges where the plan has them,
@@ -100,6 +103,8 @@ async def test_challenged_get_setting_after_update_is_the_get(mode: str) -> None
     out = Outcome()
     await update_setting(client, 1, hsm, out)
     await read_setting(client, 1, hsm, out)
+    ledger.add("challenge_resends_checked", hsm.resends_checked)
+    ledger.add("challenge_resend_problems", len(out.problems + hsm.all_problems()))
 
     assert out.problems + hsm.all_problems() == []
     sent = [(a.method, a.path, a.authorised, a.body is not None) for a in hsm.arrivals]
@@ -117,6 +122,8 @@ async def test_challenged_backup_poll_is_the_poll(mode: str) -> None:
     client = build_client(mode, BY_ID["begin_backup"], transport_for(mode, hsm))
     out = Outcome()
     await begin_backup(client, 1, hsm, out)
+    ledger.add("challenge_resends_checked", hsm.resends_checked)
+    ledger.add("challenge_resend_problems", len(out.problems + hsm.all_problems()))
 
     assert out.problems + hsm.all_problems() == []
     sent = [(a.method, a.path, a.authorised) for a in hsm.arrivals]
@@ -159,6 +166,9 @@ async def test_concurrent_requests_on_one_async_client_get_their_own_answers(cli
     out = Outcome()
     await asyncio.gather(*(concurrent_task(steps, client, i, hsm, out) for i in range(CONCURRENT_TASKS)))
     await client.close()
+    ledger.add("challenge_resends_checked", hsm.resends_checked)
+    ledger.add("concurrent_client_requests", len(hsm.arrivals))
+    ledger.add("challenge_resend_problems", len(out.problems + hsm.all_problems()))
 
     assert out.problems + hsm.all_problems() == []
     assert hsm.probes >= 1 and hsm.fresh_challenges >= 1
@@ -196,6 +206,9 @@ def test_concurrent_requests_on_one_sync_client_from_threads(client_name: str) -
     with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(work, range(CONCURRENT_TASKS)))
     client.close()
+    ledger.add("challenge_resends_checked", hsm.resends_checked)
+    ledger.add("concurrent_client_requests", len(hsm.arrivals))
+    ledger.add("challenge_resend_problems", len(out.problems + hsm.all_problems()))
 
     assert out.problems + hsm.all_problems() == []
     assert hsm.probes >= 1 and hsm.fresh_challenges >= 1

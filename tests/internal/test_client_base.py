@@ -173,7 +173,7 @@ def test_pipeline_policy_order(client_type: Any) -> None:
         "HeadersPolicy",
         "UserAgentPolicy",
         "ProxyPolicy",
-        "ContentDecodePolicy",
+        "CharsetCachingContentDecodePolicy",  # ContentDecodePolicy remembering charsets
         redirect,
         retry,
         auth,

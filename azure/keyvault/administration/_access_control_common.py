@@ -5,12 +5,14 @@ Everything here is pure: argument normalisation, request body building and conve
 """
 
 from enum import Enum
-from typing import Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 from uuid import UUID, uuid4
 
 from ._enums import KeyVaultRoleScope
-from ._generated import models as _wire
 from ._models import KeyVaultPermission, KeyVaultRoleAssignment, KeyVaultRoleDefinition
+
+if TYPE_CHECKING:
+    from ._generated import models as _wire
 
 ScopeArg = Union[str, KeyVaultRoleScope]
 NameArg = Union[str, UUID]
@@ -60,6 +62,8 @@ def permission_to_wire(permission: KeyVaultPermission) -> "_wire.Permission":
     :returns: The generated permission model.
     :rtype: ~azure.keyvault.administration._generated.models.Permission
     """
+    from ._generated import models as _wire  # msrest is imported with the first model built
+
     return _wire.Permission(
         actions=permission.actions,
         not_actions=permission.not_actions,
@@ -90,6 +94,8 @@ def role_definition_parameters(
     :returns: The generated request model.
     :rtype: ~azure.keyvault.administration._generated.models.RoleDefinitionCreateParameters
     """
+    from ._generated import models as _wire
+
     properties = _wire.RoleDefinitionProperties(
         role_name=role_name,
         description=description,
@@ -107,6 +113,8 @@ def role_assignment_parameters(definition_id: Any, principal_id: Any) -> "_wire.
     :returns: The generated request model.
     :rtype: ~azure.keyvault.administration._generated.models.RoleAssignmentCreateParameters
     """
+    from ._generated import models as _wire
+
     properties = _wire.RoleAssignmentProperties(role_definition_id=str(definition_id), principal_id=principal_id)
     return _wire.RoleAssignmentCreateParameters(properties=properties)
 

@@ -8,21 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 from azure.core.exceptions import HttpResponseError
 
-from ._generated.models import (
-    PreBackupOperationParameters,
-    PreRestoreOperationParameters,
-    RestoreOperationParameters,
-    SASTokenParameter,
-    SelectiveKeyRestoreOperationParameters,
-)
 from ._internal import parse_folder_url
 from ._internal.continuation import StatusLocation, decode_continuation_token
-from ._internal.polling import DEFAULT_POLLING_INTERVAL, BackupPollingState, read_job
+from ._internal.polling import DEFAULT_POLLING_INTERVAL, BackupPollingState, response_json
 from ._models import KeyVaultBackupResult
+
+if TYPE_CHECKING:
+    from ._generated.models import SASTokenParameter
 
 PRE_OPERATION_API_VERSIONS = (
     "7.6-preview.2",
@@ -43,7 +39,8 @@ _RESTORE_STATUS = "restore_status"
 
 def backup_result(pipeline_response: Any) -> KeyVaultBackupResult:
     """The result of a finished backup: the folder the service wrote, from the last status body."""
-    job = read_job(pipeline_response.http_response)
+    body = response_json(pipeline_response)
+    job = body if isinstance(body, dict) else {}
     return KeyVaultBackupResult(folder_url=job.get("azureStorageBlobContainerUri"))
 
 
@@ -204,7 +201,15 @@ def _sas_token(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Optional[str]:
     return token
 
 
+def _models() -> Any:
+    from ._generated import models  # msrest is imported with the first model built
+
+    return models
+
+
 def _storage(url: str, sas_token: Optional[str], kwargs: dict[str, Any]) -> SASTokenParameter:
+    from ._generated.models import SASTokenParameter  # msrest is imported with the first model built
+
     return SASTokenParameter(
         storage_resource_uri=url, token=sas_token, use_managed_identity=kwargs.pop("use_managed_identity", False)
     )
@@ -263,7 +268,7 @@ def plan_restore(folder_url: str, args: tuple[Any, ...], kwargs: dict[str, Any])
             "_selective_key_restore_operation_initial",
             {
                 "key_name": key_name,
-                "restore_blob_details": SelectiveKeyRestoreOperationParameters(
+                "restore_blob_details": _models().SelectiveKeyRestoreOperationParameters(
                     sas_token_parameters=storage, folder=location.folder_name
                 ),
             },
@@ -275,7 +280,7 @@ def plan_restore(folder_url: str, args: tuple[Any, ...], kwargs: dict[str, Any])
     return BackupCall(
         "_full_restore_operation_initial",
         {
-            "restore_blob_details": RestoreOperationParameters(
+            "restore_blob_details": _models().RestoreOperationParameters(
                 sas_token_parameters=storage, folder_to_restore=location.folder_name
             )
         },
@@ -290,7 +295,7 @@ def plan_pre_backup(blob_storage_url: str, api_version: str, kwargs: dict[str, A
     """Resolve ``begin_pre_backup`` arguments: ``POST /prebackup`` (service versions 7.6-preview.2 and later)."""
     kwargs = dict(kwargs)
     storage = _storage(blob_storage_url, kwargs.pop("sas_token", None), kwargs)
-    body = PreBackupOperationParameters(
+    body = _models().PreBackupOperationParameters(
         storage_resource_uri=storage.storage_resource_uri,
         token=storage.token,
         use_managed_identity=storage.use_managed_identity,
@@ -315,7 +320,7 @@ def plan_pre_restore(folder_url: str, api_version: str, kwargs: dict[str, Any]) 
     common = _pop_common(kwargs)
     location = parse_folder_url(folder_url)  # checked first, even when resuming (official order)
     gate = _version_gate(api_version, "begin_pre_full_restore_operation", common["continuation_token"])
-    body = PreRestoreOperationParameters(
+    body = _models().PreRestoreOperationParameters(
         folder_to_restore=location.folder_name,
         sas_token_parameters=_storage(location.container_url, sas_token, kwargs),
     )

@@ -8,9 +8,8 @@ the twins only call the generated operations. The polling of private-endpoint op
 from __future__ import annotations
 
 import json
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
-from ._generated import models as _wire
 from ._internal.ekm_values import certificates_to_wire
 from ._models import (
     KeyVaultEkmConnection,
@@ -19,6 +18,9 @@ from ._models import (
     KeyVaultEkmProxyClientCertificateInfo,
     KeyVaultEkmProxyInfo,
 )
+
+if TYPE_CHECKING:
+    from ._generated import models as _wire
 
 
 class EkmConnectionTypeError(TypeError, AttributeError):
@@ -44,6 +46,8 @@ def connection_body(connection: Any) -> _wire.EkmConnection:
             f"connection must be a KeyVaultEkmConnection, not {type(connection).__name__}: "
             "build one with KeyVaultEkmConnection(host, server_ca_certificates, ...)"
         )
+    from ._generated import models as _wire  # msrest is imported with the first model built
+
     return _wire.EkmConnection(
         host=connection.host,
         server_ca_certificates=certificates_to_wire(connection.server_ca_certificates),
@@ -62,6 +66,8 @@ def private_endpoint_parameters(
     :param request_message: A message for the Private Link Service owner.
     :rtype: ~azure.keyvault.administration._generated.models.EkmPrivateEndpointCreateParameters
     """
+    from ._generated import models as _wire
+
     return _wire.EkmPrivateEndpointCreateParameters(
         private_link_service_id=private_link_service_id, request_message=request_message
     )

@@ -1,10 +1,12 @@
 """Sans-I/O logic shared by the sync and async settings clients."""
 
 from collections.abc import Iterator
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
-from ._generated import models as _wire
 from ._models import KeyVaultSetting
+
+if TYPE_CHECKING:
+    from ._generated import models as _wire
 
 
 def update_parameters(setting: KeyVaultSetting) -> "_wire.UpdateSettingRequest":
@@ -15,6 +17,8 @@ def update_parameters(setting: KeyVaultSetting) -> "_wire.UpdateSettingRequest":
     :returns: The generated request model.
     :rtype: ~azure.keyvault.administration._generated.models.UpdateSettingRequest
     """
+    from ._generated import models as _wire  # msrest is imported with the first model built
+
     return _wire.UpdateSettingRequest(value=setting.value)
 
 

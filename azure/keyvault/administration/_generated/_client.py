@@ -6,9 +6,10 @@ from typing import Any
 from azure.core import PipelineClient
 from azure.core.rest import HttpRequest, HttpResponse
 
+from ._codecs import Codecs
 from ._configuration import KeyVaultClientConfiguration
 from ._operations import KeyVaultClientOperationsMixin, RoleAssignmentsOperations, RoleDefinitionsOperations
-from ._serialization import Deserializer, Serializer
+from ._pipeline import use_default_policies
 
 
 class KeyVaultClient(KeyVaultClientOperationsMixin):
@@ -28,15 +29,11 @@ class KeyVaultClient(KeyVaultClientOperationsMixin):
 
     def __init__(self, *, api_version: str, **kwargs: Any) -> None:
         self._config = KeyVaultClientConfiguration(api_version=api_version, **kwargs)
+        use_default_policies(self._config, kwargs)
         self._client: PipelineClient = PipelineClient(base_url="{vaultBaseUrl}", config=self._config, **kwargs)
-        self._serialize = Serializer()
-        self._deserialize = Deserializer()
-        self.role_definitions = RoleDefinitionsOperations(
-            self._client, self._config, self._serialize, self._deserialize
-        )
-        self.role_assignments = RoleAssignmentsOperations(
-            self._client, self._config, self._serialize, self._deserialize
-        )
+        self._codecs = Codecs()  # msrest is imported when the first body is (de)serialized
+        self.role_definitions = RoleDefinitionsOperations(self._client, self._config, self._codecs)
+        self.role_assignments = RoleAssignmentsOperations(self._client, self._config, self._codecs)
 
     def send_request(self, request: HttpRequest, *, stream: bool = False, **kwargs: Any) -> HttpResponse:
         """Run a request through the client's pipeline as it is (its URL must be absolute).

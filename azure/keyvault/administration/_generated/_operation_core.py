@@ -5,7 +5,8 @@ in pollers/pagers; everything else (keyword handling, request preparation, statu
 mapping, deserialization, next-link requests, LRO settings) lives here.
 """
 
-from typing import Any, Callable, Mapping, MutableMapping, Optional
+from typing import TYPE_CHECKING, Any, Callable, Mapping, MutableMapping, Optional
+from urllib.parse import urlparse
 
 from azure.core.exceptions import (
     ClientAuthenticationError,
@@ -19,8 +20,18 @@ from azure.core.pipeline import PipelineResponse
 from azure.core.polling.base_polling import LROBasePolling, OperationResourcePolling, StatusCheckPolling
 from azure.core.rest import HttpRequest
 
-from ._request_builders import OperationSpec, build_next_link_request, build_request
-from ._serialization import Deserializer, Serializer, failsafe_deserialize, response_payload
+from ._codecs import Codecs, failsafe_deserialize, response_payload
+from ._request_builders import (
+    ACCEPT_HEADERS,
+    JSON_HEADERS,
+    OperationSpec,
+    build_next_link_request,
+    build_request,
+    plain_relative_url,
+)
+
+if TYPE_CHECKING:
+    from ._serialization import Deserializer, Serializer
 
 #: Status codes mapped to specific exceptions; callers may extend or override with ``error_map=``.
 DEFAULT_ERROR_MAP: Mapping[int, type[HttpResponseError]] = {
@@ -87,7 +98,7 @@ class PreparedCall:
     __slots__ = ("cls", "error_map", "request", "spec")
 
     def __init__(
-        self, spec: OperationSpec, request: HttpRequest, error_map: MutableMapping[int, Any], cls: ClsType
+        self, spec: OperationSpec, request: HttpRequest, error_map: Mapping[int, Any], cls: ClsType
     ) -> None:
         self.spec = spec
         self.request = request
@@ -113,20 +124,26 @@ class OperationsCore:
 
     :param client: The azure-core (Async)PipelineClient.
     :param config: The client configuration (its ``api_version`` is sent on every request).
-    :param serializer: The msrest serializer over all models.
-    :param deserializer: The msrest deserializer over all models.
+    :param codecs: The client's msrest serializer and deserializer over all models (made on first use).
     """
 
     _client: Any
     _config: Any
-    _serialize: Serializer
-    _deserialize: Deserializer
+    _codecs: Codecs
+    _vault_prefixes: dict[Any, Optional[str]]
 
-    def __init__(self, client: Any, config: Any, serializer: Serializer, deserializer: Deserializer) -> None:
+    def __init__(self, client: Any, config: Any, codecs: Codecs) -> None:
         self._client = client
         self._config = config
-        self._serialize = serializer
-        self._deserialize = deserializer
+        self._codecs = codecs
+
+    @property
+    def _serialize(self) -> "Serializer":
+        return self._codecs.serializer
+
+    @property
+    def _deserialize(self) -> "Deserializer":
+        return self._codecs.deserializer
 
     # -- requests ----------------------------------------------------------------------------
 
@@ -135,6 +152,53 @@ class OperationsCore:
         base = self._serialize.url("vault_base_url", vault_base_url, "str", skip_quote=True)
         request.url = self._client.format_url(request.url, vaultBaseUrl=base)
         return request
+
+    def _vault_prefix(self, vault_base_url: Any) -> Optional[str]:
+        """What :meth:`_absolute` puts before a relative request's path (``scheme://host[/path]``), or None.
+
+        Worked out once per vault URL and confirmed against ``format_url`` itself; None for a vault URL whose join
+        is not plain concatenation (braces, a query, parameters or a fragment of its own), which then always
+        takes the general path.
+        """
+        prefixes: Optional[dict[Any, Optional[str]]] = self.__dict__.get("_vault_prefixes")
+        if prefixes is None:  # (the generated client mixes this class in without calling __init__)
+            prefixes = self._vault_prefixes = {}
+        try:
+            return prefixes[vault_base_url]
+        except (KeyError, TypeError):
+            pass
+        prefix: Optional[str] = None
+        if type(vault_base_url) is str and "{" not in vault_base_url and "}" not in vault_base_url:
+            try:
+                parsed = urlparse(vault_base_url.rstrip("/"))
+                candidate = f"{parsed.scheme}://{parsed.netloc}{parsed.path.rstrip('/')}"
+                probe = self._client.format_url("/p/q?a=1", vaultBaseUrl=vault_base_url)
+                plain = parsed.scheme and parsed.netloc and not (parsed.params or parsed.query or parsed.fragment)
+                prefix = candidate if plain and probe == candidate + "/p/q?a=1" else None
+            except ValueError:
+                prefix = None
+            if len(prefixes) < 16:
+                prefixes[vault_base_url] = prefix
+        return prefix
+
+    def _plain_request(
+        self,
+        spec: OperationSpec,
+        vault_base_url: str,
+        path: Optional[Mapping[str, Any]],
+        query: Optional[Mapping[str, Any]],
+        json: Any,
+    ) -> Optional[HttpRequest]:
+        """The absolute request of the plain case (no caller headers or params), built from precomputed parts:
+        the same method, URL, headers and body as :func:`build_request` + :meth:`_absolute`. None otherwise."""
+        relative = plain_relative_url(spec, self._config.api_version, path, query)
+        if relative is None:
+            return None
+        prefix = self._vault_prefix(vault_base_url)
+        if prefix is None:
+            return None
+        url = prefix + "/" + relative.lstrip("/")
+        return HttpRequest(spec.method, url, headers=JSON_HEADERS if json is not None else ACCEPT_HEADERS, json=json)
 
     def _prepare(
         self,
@@ -149,14 +213,21 @@ class OperationsCore:
 
         What stays in ``kwargs`` goes to the pipeline run.
         """
-        error_map: MutableMapping[int, Any] = dict(DEFAULT_ERROR_MAP)
-        error_map.update(kwargs.pop("error_map", None) or {})
+        error_map: Mapping[int, Any] = DEFAULT_ERROR_MAP  # only read (by map_error): copied only to extend it
+        caller_map = kwargs.pop("error_map", None)
+        if caller_map:
+            error_map = dict(DEFAULT_ERROR_MAP)
+            error_map.update(caller_map)
         cls = kwargs.pop("cls", None)
         headers = kwargs.pop("headers", None)
         params = kwargs.pop("params", None)
         json = None
         if body is not None and spec.body_type is not None:
             json = self._serialize.body(body, spec.body_type)
+        if headers is None and params is None:
+            plain = self._plain_request(spec, vault_base_url, path, query, json)
+            if plain is not None:
+                return PreparedCall(spec, plain, error_map, cls)
         request = build_request(
             spec,
             api_version=self._config.api_version,

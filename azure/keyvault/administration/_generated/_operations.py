@@ -6,7 +6,9 @@ Each public method only names its parameters and hands them to one of four sende
 ``error_map=``, ``headers=``, ``params=`` and pipeline keywords.
 """
 
-from typing import Any, Callable, Iterator, Mapping, Optional, cast
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Optional, cast
 
 from azure.core.paging import ItemPaged
 from azure.core.pipeline import PipelineResponse
@@ -14,10 +16,12 @@ from azure.core.polling import LROPoller, NoPolling
 from azure.core.polling.base_polling import LROBasePolling
 
 from . import _request_builders as _rb
-from . import models as _models
 from ._api_versions import check_available
 from ._operation_core import LroSettings, OperationsCore, decode_continuation_token, encode_continuation_token
 from ._request_builders import OperationSpec
+
+if TYPE_CHECKING:
+    from . import models as _models
 
 
 class _ResumableNoPolling(NoPolling):

@@ -14,10 +14,11 @@ from typing import Any, Mapping, Optional
 from azure.core.rest import HttpRequest
 from azure.core.utils import case_insensitive_dict
 
-from ._api_versions import check_available
-from ._serialization import Serializer
+from ._api_versions import check_available, unavailable_reason
+from ._codecs import Codecs
 
-_SERIALIZER = Serializer()
+# msrest's serializer, for the general path only (made, and msrest imported, on first use).
+_CODECS = Codecs()
 
 # Path parameters inserted as they are (spec x-ms-skip-url-encoding); all others are quoted.
 _RAW_PATH_PARAMS = frozenset({"scope"})
@@ -201,17 +202,17 @@ def build_request(
     """
     check_available(spec.name, api_version)
     formatted = {
-        name: _SERIALIZER.url(name, value, "str", skip_quote=name in _RAW_PATH_PARAMS)
+        name: _CODECS.serializer.url(name, value, "str", skip_quote=name in _RAW_PATH_PARAMS)
         for name, value in (path or {}).items()
     }
     # One pass, so a raw scope containing "{...}" is never substituted again.
     url = _PLACEHOLDER.sub(lambda match: formatted[match.group(1)], spec.path)
 
     _params = case_insensitive_dict(params or {})
-    _params["api-version"] = _SERIALIZER.query("api_version", api_version, "str")
+    _params["api-version"] = _CODECS.serializer.query("api_version", api_version, "str")
     for key, value in (query or {}).items():
         if value is not None:
-            _params[key] = _SERIALIZER.query(key, value, "str")
+            _params[key] = _CODECS.serializer.query(key, value, "str")
 
     _headers = case_insensitive_dict(headers or {})
     accept = _headers.pop("Accept", "application/json")
@@ -219,6 +220,79 @@ def build_request(
         _headers["Content-Type"] = _headers.pop("Content-Type", "application/json")
     _headers["Accept"] = accept
     return HttpRequest(spec.method, url, params=_params, headers=_headers, json=json)
+
+
+# -- The precomputed path of the common case ------------------------------------------------------
+
+# Raw (unquoted) path values made only of these characters pass every step of build_request, HttpRequest and
+# PipelineClient.format_url unchanged: no braces (str.format), "?" or "#" (query and fragment splitting), "[" or "]"
+# (urllib's IPv6 check), whitespace, backslashes or non-ASCII (urllib's cleaning).
+_PLAIN_RAW_VALUE = re.compile(r"[A-Za-z0-9\-._~/:@!$&'()*+,;=%]*\Z")
+
+#: spec name -> the path template split into literal text (even indexes) and parameter names (odd indexes).
+_TEMPLATES: dict[str, tuple[str, ...]] = {}
+
+#: (operation, api-version) pairs known to be available (the version gate then needs no work).
+_AVAILABLE: set[tuple[str, str]] = set()
+
+#: The headers build_request sends with no caller headers, without and with a JSON body (same names and order).
+ACCEPT_HEADERS = {"Accept": "application/json"}
+JSON_HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
+
+
+def _template(spec: OperationSpec) -> tuple[str, ...]:
+    try:
+        return _TEMPLATES[spec.name]
+    except KeyError:
+        parts = tuple(_PLACEHOLDER.split(spec.path))
+        _TEMPLATES[spec.name] = parts
+        return parts
+
+
+def plain_relative_url(
+    spec: OperationSpec,
+    api_version: Any,
+    path: Optional[Mapping[str, Any]] = None,
+    query: Optional[Mapping[str, Any]] = None,
+) -> Optional[str]:
+    """The path and query :func:`build_request` and ``HttpRequest`` give ``spec``, built directly; or None.
+
+    Only the plain case is built here: ``str`` values, raw values made of plain URL characters, an available
+    api-version. For anything else (and for every error) the caller uses :func:`build_request`, which decides.
+    ``tests/generated/test_requests_fast.py`` compares both for random values.
+
+    :rtype: str or None
+    """
+    if type(api_version) is not str:
+        return None
+    if (spec.name, api_version) not in _AVAILABLE:
+        if unavailable_reason(spec.name, api_version) is not None:
+            return None
+        _AVAILABLE.add((spec.name, api_version))
+    parts = _template(spec)
+    values = path or {}
+    if len(values) * 2 + 1 != len(parts):
+        return None
+    pieces = list(parts)
+    for index in range(1, len(parts), 2):
+        value = values.get(parts[index])
+        if type(value) is not str:
+            return None
+        if parts[index] in _RAW_PATH_PARAMS:
+            if not _PLAIN_RAW_VALUE.match(value):
+                return None
+            pieces[index] = value
+        else:
+            pieces[index] = urllib.parse.quote(value, safe="")
+    pieces.append("?api-version=")
+    pieces.append(urllib.parse.quote(api_version, safe=""))
+    for key, value in (query or {}).items():
+        if value is None:
+            continue
+        if type(value) is not str or "api-version" == key.lower():
+            return None
+        pieces.append(f"&{key}={urllib.parse.quote(value, safe='')}")
+    return "".join(pieces)
 
 
 def build_next_link_request(next_link: str, *, api_version: Optional[str]) -> HttpRequest:

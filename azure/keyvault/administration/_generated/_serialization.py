@@ -9,7 +9,6 @@ with extensible enums:
   ``str`` it was, silently (msrest also matches case-insensitively and logs a warning).
 """
 
-import json
 from enum import Enum
 from typing import Any, Optional
 
@@ -17,9 +16,9 @@ from msrest import Deserializer as _MsrestDeserializer
 from msrest import Serializer as _MsrestSerializer
 from msrest.serialization import Model
 
-from azure.core.pipeline import PipelineResponse
-
 from . import models as _models
+from ._codecs import failsafe_deserialize, response_payload
+from ._compiled import BodyPlanCompiler, PlanCompiler
 
 _NO_VALUE = "No value for given attribute"
 
@@ -34,6 +33,7 @@ class Serializer(_MsrestSerializer):
     def __init__(self, classes: Optional[dict[str, type]] = None) -> None:
         super().__init__(_model_classes() if classes is None else classes)
         self.client_side_validation = False
+        self._body_plans = BodyPlanCompiler(self)
 
     def serialize_data(self, data: Any, data_type: str, **kwargs: Any) -> Any:
         enum_type = self.dependencies.get(data_type)
@@ -48,6 +48,12 @@ class Serializer(_MsrestSerializer):
         through its own deserializer); dicts still go through msrest's normal path.
         """
         if isinstance(data, Model):
+            plan = None if kwargs else self._body_plans.plan(type(data))
+            if plan is not None:
+                try:
+                    return plan(data)
+                except Exception:  # not the plain case: msrest decides (result or error)
+                    pass
             return self._serialize(data, data_type, **kwargs)
         return super().body(data, data_type, **kwargs)
 
@@ -69,6 +75,19 @@ class Deserializer(_MsrestDeserializer):
 
     def __init__(self, classes: Optional[dict[str, type]] = None) -> None:
         super().__init__(_model_classes() if classes is None else classes)
+        self._compiler = PlanCompiler(self)
+
+    def __call__(self, target_obj: Any, response_data: Any, content_type: Optional[str] = None) -> Any:
+        """Deserialize ``response_data`` as ``target_obj``: msrest's result, through a precompiled plan when the
+        data is a plain decoded JSON object (see :mod:`._compiled`), else through msrest itself."""
+        if content_type is None and type(target_obj) is str and (type(response_data) is dict or response_data is None):
+            plan = self._compiler.plan(target_obj)
+            if plan is not None:
+                try:
+                    return plan(response_data)
+                except Exception:  # not the plain case: msrest decides (result or error)
+                    pass
+        return super().__call__(target_obj, response_data, content_type)
 
     def _deserialize(self, target_obj: Any, data: Any) -> Any:
         result = super()._deserialize(target_obj, data)
@@ -89,24 +108,4 @@ class Deserializer(_MsrestDeserializer):
             return data
 
 
-def response_payload(pipeline_response: PipelineResponse) -> Any:
-    """The decoded JSON body of a response (None when the body is empty).
-
-    Uses what azure-core's ContentDecodePolicy already decoded; parses the text otherwise (a
-    caller-supplied ``policies`` list may lack that policy).
-    """
-    context = pipeline_response.context
-    if "deserialized_data" in context:
-        return context["deserialized_data"]
-    text = pipeline_response.http_response.text()
-    return json.loads(text) if text else None
-
-
-def failsafe_deserialize(deserializer: Deserializer, target: str, payload: Any) -> Any:
-    """Deserialize ``payload`` as ``target`` or return None (used for error bodies)."""
-    if not isinstance(payload, dict):
-        return None
-    try:
-        return deserializer(target, payload)
-    except Exception:  # an unreadable error body must not hide the HTTP error
-        return None
+__all__ = ["Deserializer", "Serializer", "failsafe_deserialize", "response_payload"]

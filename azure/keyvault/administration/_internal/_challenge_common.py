@@ -75,6 +75,27 @@ def verify_challenge_resource(request_url: str, scope: str) -> None:
         raise ValueError(_RESOURCE_MISMATCH_MESSAGE.format(scope_authority))
 
 
+#: (request authority, scope) pairs that passed :func:`verify_challenge_resource` (a pure function of the two).
+_VERIFIED_RESOURCES: set[tuple[str, str]] = set()
+_MAX_VERIFIED = 256
+
+
+def verify_challenge_resource_once(request_url: str, scope: str) -> None:
+    """:func:`verify_challenge_resource`, remembering the pairs that passed (failures are checked every time).
+
+    :param str request_url: the URL of the challenged request
+    :param str scope: the scope the challenge asks for
+    :raises ValueError: as :func:`verify_challenge_resource`
+    """
+    key = (authority_key(request_url), scope)
+    if key in _VERIFIED_RESOURCES:
+        return
+    verify_challenge_resource(request_url, scope)
+    if len(_VERIFIED_RESOURCES) >= _MAX_VERIFIED:
+        _VERIFIED_RESOURCES.clear()
+    _VERIFIED_RESOURCES.add(key)
+
+
 def token_needs_refresh(token: Optional[AnyAccessToken], now: Optional[float] = None) -> bool:
     """Whether a token must be replaced before use.
 
@@ -207,6 +228,15 @@ def build_probe(request: AnyHttpRequest) -> Optional[HttpRequest]:
     return HttpRequest(request.method, request.url, headers=headers)
 
 
+def _cached_challenge_request(challenge: HttpChallenge) -> TokenRequest:
+    """``TokenRequest.for_challenge(challenge, answers_challenge=False)``, built once per (immutable) challenge."""
+    token_request: Optional[TokenRequest] = challenge.__dict__.get("_cached_token_request")
+    if token_request is None:
+        token_request = TokenRequest.for_challenge(challenge, answers_challenge=False)
+        challenge.__dict__["_cached_token_request"] = token_request
+    return token_request
+
+
 class ChallengeFlow:
     """The decisions for one request's trip through the policy; bounded, so it never loops.
 
@@ -242,13 +272,14 @@ class ChallengeFlow:
         cached = challenge_cache.get_challenge_for_url(self.request_url)
         if cached is None:
             return None
+        token_request = _cached_challenge_request(cached)
         if self.verify_resource:
             try:
-                verify_challenge_resource(self.request_url, challenge_scope(cached))
+                verify_challenge_resource_once(self.request_url, token_request.scope)
             except ValueError:
                 challenge_cache.remove_challenge_for_url(self.request_url, expected=cached)
                 raise
-        self._sent_for = TokenRequest.for_challenge(cached, answers_challenge=False)
+        self._sent_for = token_request
         return self._sent_for
 
     def on_unauthorized(self, response_headers: Mapping[str, str]) -> Optional[TokenRequest]:

@@ -7,7 +7,7 @@ preparation of ``send_request`` live here, so the twins only differ where the I/
 from copy import deepcopy
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import Any, Callable, Optional
 from urllib.parse import urlparse, urlunparse
 
 from azure.core import CaseInsensitiveEnumMeta
@@ -109,16 +109,20 @@ def build_http_logging_policy(**kwargs: Any) -> HttpLoggingPolicy:
     return policy
 
 
-def generated_client_kwargs(settings: ClientSettings, authentication_policy: Any) -> dict[str, Any]:
+def generated_client_kwargs(
+    settings: ClientSettings, authentication_policy: Any, default_transport: Optional[Callable[..., Any]] = None
+) -> dict[str, Any]:
     """The keywords to build the generated ``KeyVaultClient`` with.
 
     A caller's own ``http_logging_policy`` is used as it is (the official package raises ``TypeError`` then).
 
     :param ClientSettings settings: the validated constructor arguments
     :param authentication_policy: the (sync or async) challenge authentication policy
+    :param default_transport: builds the transport (from the pipeline keywords, as azure-core builds its
+        default) when the caller gives neither ``transport`` nor ``pipeline``
     :rtype: dict[str, Any]
     """
-    return {
+    kwargs = {
         "api_version": settings.api_version,
         "authentication_policy": authentication_policy,
         "sdk_moniker": SDK_MONIKER,
@@ -126,6 +130,9 @@ def generated_client_kwargs(settings: ClientSettings, authentication_policy: Any
         "logging_policy": RedactingNetworkTraceLoggingPolicy(**settings.pipeline_kwargs),
         **settings.pipeline_kwargs,
     }
+    if default_transport is not None and not kwargs.get("transport") and kwargs.get("pipeline") is None:
+        kwargs["transport"] = default_transport(**settings.pipeline_kwargs)
+    return kwargs
 
 
 def _resolve_url(url: str, vault_url: str) -> str:

@@ -54,7 +54,10 @@ class AsyncKeyVaultClientBase:
         #: The service API version the client sends, as a plain string.
         self.api_version: str = settings.api_version
         policy = AsyncChallengeAuthPolicy(credential, verify_challenge_resource=settings.verify_challenge_resource)
-        self._client = KeyVaultClient(**generated_client_kwargs(settings, policy))
+        # The HTTP library is imported with the first client, not with the package.
+        from .async_transports import KeyVaultAioHttpTransport
+
+        self._client = KeyVaultClient(**generated_client_kwargs(settings, policy, KeyVaultAioHttpTransport))
 
     @property
     def vault_url(self) -> str:

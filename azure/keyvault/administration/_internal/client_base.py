@@ -48,7 +48,10 @@ class KeyVaultClientBase:
         #: The service API version the client sends, as a plain string.
         self.api_version: str = settings.api_version
         policy = ChallengeAuthPolicy(credential, verify_challenge_resource=settings.verify_challenge_resource)
-        self._client = KeyVaultClient(**generated_client_kwargs(settings, policy))
+        # The HTTP library is imported with the first client, not with the package.
+        from .transports import EnvironmentCachingRequestsTransport
+
+        self._client = KeyVaultClient(**generated_client_kwargs(settings, policy, EnvironmentCachingRequestsTransport))
 
     @property
     def vault_url(self) -> str:

@@ -6,11 +6,15 @@ logged, and backup/restore bodies carry the caller's SAS token. This subclass lo
 view of the request; what is sent is unchanged.
 """
 
+import logging
 import re
 from typing import Any
 
 from azure.core.pipeline import PipelineRequest
 from azure.core.pipeline.policies import NetworkTraceLoggingPolicy
+
+# The logger azure-core's network trace policy writes to (its module's logger).
+_TRACE_LOGGER = logging.getLogger(NetworkTraceLoggingPolicy.__module__)
 
 REDACTED = "REDACTED"
 _SECRET_HEADERS = frozenset({"authorization", "x-identity-header", "x-ms-encryption-key"})
@@ -46,6 +50,14 @@ class RedactingNetworkTraceLoggingPolicy(NetworkTraceLoggingPolicy):
     """:class:`~azure.core.pipeline.policies.NetworkTraceLoggingPolicy` with tokens and SAS signatures masked."""
 
     def on_request(self, request: PipelineRequest[Any]) -> None:
-        # Same context: the parent pops ``logging_enable`` from the options and records it for on_response.
-        view: Any = _RedactedRequestView(request.http_request)
-        super().on_request(PipelineRequest(view, request.context))
+        options = request.context.options
+        logging_enable = options.get("logging_enable", self.enable_http_logger)
+        if logging_enable and _TRACE_LOGGER.isEnabledFor(logging.DEBUG):
+            # Same context: the parent pops ``logging_enable`` from the options and records it for on_response.
+            view: Any = _RedactedRequestView(request.http_request)
+            super().on_request(PipelineRequest(view, request.context))
+            return
+        # Nothing is logged: record the setting as the parent does, without building the redacted copy (and
+        # without ever handing the parent the real request, whatever the logger's level becomes meanwhile).
+        options.pop("logging_enable", None)
+        request.context["logging_enable"] = logging_enable

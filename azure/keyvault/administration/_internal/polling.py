@@ -87,6 +87,19 @@ def read_json(response: Any) -> Any:
         raise DecodeError(message=f"JSON is invalid: {err}", response=response, error=err) from err
 
 
+def response_json(pipeline_response: Any) -> Any:
+    """The JSON body of a pipeline response, parsed once: what azure-core's ``ContentDecodePolicy`` already decoded
+    when it decoded JSON (an object or array), else :func:`read_json` of the body.
+
+    :param pipeline_response: An azure-core ``PipelineResponse``.
+    :raises ~azure.core.exceptions.DecodeError: The body is not JSON.
+    """
+    decoded = getattr(pipeline_response, "context", {}).get("deserialized_data")
+    if isinstance(decoded, (dict, list)):
+        return decoded
+    return read_json(pipeline_response.http_response)
+
+
 def read_job(response: Any) -> dict[str, Any]:
     """Parse a job status body that is known to be valid (a finished job): the JSON object, ``{}`` if none.
 
@@ -233,7 +246,7 @@ class BackupPollingState(Generic[PollingReturnType]):
         try:
             if not 200 <= response.status_code < 300:
                 raise HttpResponseError(response=response)
-            body = read_json(response)
+            body = response_json(pipeline_response)
             # Like the official package, a body that is not a JSON object fails with AttributeError (no .get).
             job: dict[str, Any] = {} if body is None else body
             status = job.get("status")

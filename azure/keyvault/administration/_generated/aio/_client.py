@@ -6,7 +6,8 @@ from typing import Any, Awaitable
 from azure.core import AsyncPipelineClient
 from azure.core.rest import AsyncHttpResponse, HttpRequest
 
-from .._serialization import Deserializer, Serializer
+from .._codecs import Codecs
+from .._pipeline import use_default_policies
 from ._configuration import AsyncKeyVaultClientConfiguration
 from ._operations import KeyVaultClientOperationsMixin, RoleAssignmentsOperations, RoleDefinitionsOperations
 
@@ -20,17 +21,13 @@ class KeyVaultClient(KeyVaultClientOperationsMixin):
 
     def __init__(self, *, api_version: str, **kwargs: Any) -> None:
         self._config = AsyncKeyVaultClientConfiguration(api_version=api_version, **kwargs)
+        use_default_policies(self._config, kwargs)
         self._client: AsyncPipelineClient = AsyncPipelineClient(
             base_url="{vaultBaseUrl}", config=self._config, **kwargs
         )
-        self._serialize = Serializer()
-        self._deserialize = Deserializer()
-        self.role_definitions = RoleDefinitionsOperations(
-            self._client, self._config, self._serialize, self._deserialize
-        )
-        self.role_assignments = RoleAssignmentsOperations(
-            self._client, self._config, self._serialize, self._deserialize
-        )
+        self._codecs = Codecs()  # msrest is imported when the first body is (de)serialized
+        self.role_definitions = RoleDefinitionsOperations(self._client, self._config, self._codecs)
+        self.role_assignments = RoleAssignmentsOperations(self._client, self._config, self._codecs)
 
     def send_request(
         self, request: HttpRequest, *, stream: bool = False, **kwargs: Any

@@ -4,7 +4,9 @@ Public methods mirror the sync ones name for name and signature for signature (a
 this); list methods are plain functions returning AsyncItemPaged, everything else is a coroutine.
 """
 
-from typing import Any, AsyncIterator, Awaitable, Callable, Mapping, Optional, cast
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, AsyncIterator, Awaitable, Callable, Mapping, Optional, cast
 
 from azure.core.async_paging import AsyncItemPaged, AsyncList
 from azure.core.pipeline import PipelineResponse
@@ -12,10 +14,12 @@ from azure.core.polling import AsyncLROPoller, AsyncNoPolling
 from azure.core.polling.async_base_polling import AsyncLROBasePolling
 
 from .. import _request_builders as _rb
-from .. import models as _models
 from .._api_versions import check_available
 from .._operation_core import LroSettings, OperationsCore, decode_continuation_token, encode_continuation_token
 from .._request_builders import OperationSpec
+
+if TYPE_CHECKING:
+    from .. import models as _models
 
 
 class _ResumableAsyncNoPolling(AsyncNoPolling):
