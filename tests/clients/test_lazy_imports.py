@@ -58,3 +58,25 @@ def test_every_public_name_is_still_importable_and_listed() -> None:
         assert "NoSuchName" in str(error)
     else:
         raise AssertionError("unknown names must raise AttributeError")
+
+
+def test_each_package_loads_only_the_client_named_and_its_own_twin() -> None:
+    script = (
+        "import sys\n"
+        "from azure.keyvault.administration import KeyVaultSettingsClient\n"
+        "from azure.keyvault.administration.aio import KeyVaultBackupClient\n"
+        "print(sorted(m for m in sys.modules\n"
+        "    if m.startswith('azure.keyvault') and m.endswith('_client') and '_generated' not in m))"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
+    assert result.stdout.strip().splitlines()[-1] == str(
+        ["azure.keyvault.administration._settings_client", "azure.keyvault.administration.aio._backup_client"]
+    )
+    assert aio_package.KeyVaultEkmClient.__module__ == "azure.keyvault.administration.aio._ekm_client"
+    assert aio_package.KeyVaultEkmClient is not package.KeyVaultEkmClient
+    try:
+        aio_package.NoSuchName  # noqa: B018
+    except AttributeError as error:
+        assert "'azure.keyvault.administration.aio'" in str(error) and "NoSuchName" in str(error)
+    else:
+        raise AssertionError("unknown names must raise AttributeError")

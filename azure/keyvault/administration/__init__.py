@@ -1,6 +1,5 @@
 """Azure Key Vault administration client library (Managed HSM)."""
 
-from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from ._enums import (
@@ -14,6 +13,7 @@ from ._enums import (
     KeyVaultSettingType,
 )
 from ._internal.client_base import ApiVersion
+from ._internal.lazy_clients import client_dir, load_client
 from ._models import (
     KeyVaultBackupResult,
     KeyVaultEkmConnection,
@@ -40,25 +40,12 @@ if TYPE_CHECKING:
 __version__ = VERSION
 
 # The clients are imported when first named (PEP 562): a program using one client does not load the others.
-_CLIENT_MODULES = {
-    "KeyVaultAccessControlClient": "._access_control_client",
-    "KeyVaultBackupClient": "._backup_client",
-    "KeyVaultEkmClient": "._ekm_client",
-    "KeyVaultSettingsClient": "._settings_client",
-}
-
-
 def __getattr__(name: str) -> Any:
-    module = _CLIENT_MODULES.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(module, __name__), name)
-    globals()[name] = value
-    return value
+    return load_client(__name__, globals(), name)
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_CLIENT_MODULES))
+    return client_dir(globals())
 
 # Same names, same order as the official package (alphabetical, ignoring case).
 __all__ = [  # noqa: RUF022 (official order: case-insensitive, so KeyVaultSettingType comes last)

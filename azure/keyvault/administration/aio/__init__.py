@@ -1,7 +1,8 @@
 """Asynchronous clients of the Azure Key Vault administration library; models come from the parent package."""
 
-from importlib import import_module
 from typing import TYPE_CHECKING, Any
+
+from .._internal.lazy_clients import client_dir, load_client
 
 if TYPE_CHECKING:
     from ._access_control_client import KeyVaultAccessControlClient
@@ -9,26 +10,13 @@ if TYPE_CHECKING:
     from ._ekm_client import KeyVaultEkmClient
     from ._settings_client import KeyVaultSettingsClient
 
-# The clients are imported when first named (PEP 562), like the parent package's.
-_CLIENT_MODULES = {
-    "KeyVaultAccessControlClient": "._access_control_client",
-    "KeyVaultBackupClient": "._backup_client",
-    "KeyVaultEkmClient": "._ekm_client",
-    "KeyVaultSettingsClient": "._settings_client",
-}
-
-
+# The clients are imported when first named (PEP 562): a program using one client does not load the others.
 def __getattr__(name: str) -> Any:
-    module = _CLIENT_MODULES.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(module, __name__), name)
-    globals()[name] = value
-    return value
+    return load_client(__name__, globals(), name)
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_CLIENT_MODULES))
+    return client_dir(globals())
 
 __all__ = [
     "KeyVaultAccessControlClient",
