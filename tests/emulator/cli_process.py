@@ -19,11 +19,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-# Set SIG_IGN, then exec the program: an exec keeps ignored signals ignored, exactly what a background job of a
-# non-interactive shell inherits. (A preexec_fn would do the same but is unsafe while other threads run, and the
-# test process runs in-process emulators on threads.)
-_IGNORE_SIGINT_AND_EXEC = (
-    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_IGN); os.execvp(sys.argv[1], sys.argv[1:])"
+# Set SIGINT's disposition, then exec the program: an exec keeps an ignored signal ignored (exactly what a background
+# job of a non-interactive shell inherits) and resets a handled one to the default. The disposition is always set,
+# never inherited from however `make test` was started. (A preexec_fn would do the same but is unsafe while other
+# threads run, and the test process runs in-process emulators on threads.)
+_SET_SIGINT_AND_EXEC = (
+    "import os, signal, sys; signal.signal(signal.SIGINT, getattr(signal, sys.argv[1])); "
+    "os.execvp(sys.argv[2], sys.argv[2:])"
 )
 
 
@@ -100,8 +102,9 @@ def cli(
     env: dict[str, str] | None = None,
     cwd: str | Path | None = None,
 ) -> Iterator[Cli]:
-    """Start ``args`` in a new session (SIGINT ignored unless told); kill its process group on exit."""
-    command = [sys.executable, "-c", _IGNORE_SIGINT_AND_EXEC, *args] if ignore_sigint else list(args)
+    """Start ``args`` in a new session (SIGINT ignored, or its default when told); kill its process group on exit."""
+    disposition = "SIG_IGN" if ignore_sigint else "SIG_DFL"
+    command = [sys.executable, "-c", _SET_SIGINT_AND_EXEC, disposition, *args]
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
         start_new_session=True, env=env, cwd=cwd,
